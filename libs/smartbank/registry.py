@@ -1,0 +1,66 @@
+"""The one registry of smartbank services.
+
+Everything that needs to know which services exist reads it from here: the local launcher,
+the generated Envoy configuration and (later) the Kubernetes manifests. Adding a service or a
+call between services is a change to this file only, so the three can never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service: its name on the mesh, its local port and whom it calls."""
+
+    name: str
+    port: int
+    calls: tuple[str, ...] = ()
+    timeout_ms: int = 2000
+    topics: tuple[str, ...] = field(default=())
+
+    @property
+    def package(self) -> str:
+        """The Python package of the service (`card-api` → `card_api`)."""
+        return self.name.replace("-", "_")
+
+
+MESH_PORT = 15001
+PUBLIC_API_PORT = 8080
+CARD_NETWORK_PORT = 8090
+ENVOY_ADMIN_PORT = 9901
+KAFKA_PORT = 9092
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec(
+        "api",
+        8101,
+        calls=("auth", "balance", "cards", "transactions", "merchant", "feed", "webhook"),
+    ),
+    ServiceSpec("auth", 8102),
+    ServiceSpec("card-api", 8103, calls=("card-processing",)),
+    ServiceSpec("card-processing", 8104, calls=("cards", "balance", "transactions")),
+    ServiceSpec("cards", 8105),
+    ServiceSpec("balance", 8106),
+    ServiceSpec("transactions", 8107),
+    ServiceSpec("transaction-enrichment", 8108, calls=("merchant", "transactions")),
+    ServiceSpec("merchant", 8109),
+    ServiceSpec("feed-generator", 8110, calls=("feed", "merchant")),
+    ServiceSpec("feed", 8111),
+    ServiceSpec("apns", 8112),
+    ServiceSpec("webhook", 8113, calls=("merchant",)),
+)
+
+BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
+
+# The edge listeners: which service each public-facing port forwards to.
+EDGES: dict[int, str] = {PUBLIC_API_PORT: "api", CARD_NETWORK_PORT: "card-api"}
+
+
+def spec(name: str) -> ServiceSpec:
+    """The registry entry for a service name; a KeyError names the unknown service."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown service {name!r}; known: {', '.join(BY_NAME)}") from None
