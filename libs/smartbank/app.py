@@ -1,0 +1,118 @@
+"""Turn a `Service` declaration into a running ASGI app wrapped in the onion."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
+
+from smartbank import errors, health
+from smartbank.errors import ServiceError
+from smartbank.filters import onion
+from smartbank.filters.errors import to_service_error
+from smartbank.filters.metrics import HttpMetrics
+from smartbank.responses import JsonResponse
+from smartbank.rpc import Rpc, RpcClient
+from smartbank.runtime import Runtime
+from smartbank.service import Service
+from smartbank.settings import PlatformSettings
+from smartbank.storage import TableStore, open_store
+from smartbank.telemetry.tracing import configure_tracing, shutdown_tracing
+
+
+@dataclass
+class BuiltApp:
+    asgi: ASGIApp
+    fastapi: FastAPI
+    runtime: Runtime
+
+
+def build_app(
+    service: Service,
+    settings: PlatformSettings | None = None,
+    *,
+    store: TableStore | None = None,
+    rpc: Rpc | None = None,
+) -> BuiltApp:
+    """Build the service's app; settings default to the environment, read now, not at import."""
+    settings = settings or service.settings()
+    tracer_provider = configure_tracing(service.name, settings.otel_exporter_otlp_endpoint)
+    registry = CollectorRegistry()
+    runtime = Runtime(
+        service=service,
+        settings=settings,
+        store=store or _store_for(service, settings),
+        rpc=rpc or RpcClient(service.name, settings, tracer_provider),
+        tracer_provider=tracer_provider,
+        registry=registry,
+    )
+    api = FastAPI(title=service.name, lifespan=_lifespan(runtime))
+    api.state.runtime = runtime
+    api.include_router(health.router)
+    for router in service.routers:
+        api.include_router(router)
+    _install_error_handlers(api)
+    metrics = HttpMetrics(registry, service.name)
+    asgi = onion.wrap(
+        api, metrics=metrics, tracer_provider=tracer_provider, access_log=settings.access_log
+    )
+    return BuiltApp(asgi=asgi, fastapi=api, runtime=runtime)
+
+
+def _store_for(service: Service, settings: PlatformSettings) -> TableStore:
+    """The service's own store; a service that keeps no tables gets a throwaway one in memory."""
+    if not service.tables:
+        return open_store(settings.model_copy(update={"storage": "memory"}), service.name)
+    return open_store(settings, service.name)
+
+
+def _lifespan(runtime: Runtime) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            shutdown_tracing(runtime.tracer_provider)
+
+    return lifespan
+
+
+def error_response(error: ServiceError) -> JsonResponse:
+    return JsonResponse(error.to_dict(), status_code=error.status)
+
+
+def _install_error_handlers(api: FastAPI) -> None:
+    async def on_service_error(_: Request, exc: Exception) -> JsonResponse:
+        return error_response(to_service_error(exc))
+
+    async def on_validation_error(_: Request, exc: Exception) -> JsonResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "problem": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems)
+        return error_response(errors.bad_request("invalid_request", summary, problems=problems))
+
+    async def on_http_error(_: Request, exc: Exception) -> JsonResponse:
+        assert isinstance(exc, HTTPException)
+        kind = errors.KIND_BY_STATUS.get(exc.status_code, "bad_request")
+        detail = "route" if exc.status_code == 404 else ""
+        return error_response(errors.ServiceError(f"{kind}.{detail}".rstrip("."), str(exc.detail)))
+
+    api.add_exception_handler(ServiceError, on_service_error)
+    api.add_exception_handler(RequestValidationError, on_validation_error)
+    api.add_exception_handler(HTTPException, on_http_error)
+    api.add_exception_handler(Exception, on_service_error)

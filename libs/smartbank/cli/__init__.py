@@ -1,0 +1,1 @@
+"""The `smartbank` command: one module per subcommand, each exposing `register(subparsers)`."""

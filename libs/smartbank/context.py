@@ -1,0 +1,110 @@
+"""The call context: who is calling, on whose behalf, within which deadline.
+
+One `CallContext` lives in a contextvar for the duration of a request (or a consumed message).
+The server side restores it from headers, the RPC client writes it back into headers, so the
+request id, the principal and the shrinking deadline travel with every hop. The trace context
+travels alongside it through OpenTelemetry's own propagation.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+REQUEST_ID = "x-request-id"
+BUDGET_MS = "x-smartbank-budget-ms"
+PRINCIPAL = "x-smartbank-principal"
+CALLER = "x-smartbank-caller"
+
+DEFAULT_BUDGET_S = 10.0
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a request carries with it across services.
+
+    `deadline` is absolute, on this process's monotonic clock: a budget received in a header
+    becomes a deadline on arrival, and what is left of it is sent on with every call.
+    """
+
+    request_id: str
+    deadline: float
+    principal: str = ""
+    caller: str = ""
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (negative once it has passed)."""
+        return self.deadline - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def with_budget(self, seconds: float) -> CallContext:
+        """A copy whose deadline is at most `seconds` from now (never later than ours)."""
+        return replace(self, deadline=min(self.deadline, time.monotonic() + seconds))
+
+    def to_headers(self, caller: str) -> dict[str, str]:
+        headers = {
+            REQUEST_ID: self.request_id,
+            BUDGET_MS: str(max(0, int(self.remaining() * 1000))),
+            CALLER: caller,
+        }
+        if self.principal:
+            headers[PRINCIPAL] = self.principal
+        return headers
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str], *, arrived: float) -> CallContext:
+        """Rebuild the context from incoming headers; absent values get fresh defaults."""
+        budget = _parse_budget(headers.get(BUDGET_MS))
+        return cls(
+            request_id=headers.get(REQUEST_ID) or new_request_id(),
+            deadline=arrived + budget,
+            principal=headers.get(PRINCIPAL, ""),
+            caller=headers.get(CALLER, ""),
+        )
+
+
+def _parse_budget(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_BUDGET_S
+    try:
+        return int(value) / 1000
+    except ValueError:
+        return DEFAULT_BUDGET_S
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def fresh(budget: float = DEFAULT_BUDGET_S, principal: str = "") -> CallContext:
+    """A context for work that starts here (a CLI call, a background job)."""
+    return CallContext(new_request_id(), time.monotonic() + budget, principal)
+
+
+_current: ContextVar[CallContext | None] = ContextVar("smartbank_call_context", default=None)
+
+
+def has_current() -> bool:
+    return _current.get() is not None
+
+
+def current() -> CallContext:
+    """The context of the running request, or a fresh one outside any request."""
+    ctx = _current.get()
+    return ctx if ctx is not None else fresh()
+
+
+@contextmanager
+def bound(ctx: CallContext) -> Iterator[CallContext]:
+    """Make `ctx` the current context inside the block."""
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)

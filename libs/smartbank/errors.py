@@ -1,0 +1,100 @@
+"""Typed errors with dotted codes, modelled on Monzo's typhon.
+
+An error is a value: a code such as `bad_request.insufficient_funds`, a message for people and
+params for programs. The first segment of the code (its kind) decides the HTTP status, in one
+table. The same error crosses a service hop intact: the server serialises it, the RPC client
+rebuilds it, so a caller can branch on `err.code` no matter how many services it went through.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+STATUS_BY_KIND: dict[str, int] = {
+    "bad_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "precondition_failed": 412,
+    "too_many_requests": 429,
+    "internal_service": 500,
+    "bad_gateway": 502,
+    "unavailable": 503,
+    "timeout": 504,
+}
+
+KIND_BY_STATUS: dict[int, str] = {status: kind for kind, status in STATUS_BY_KIND.items()}
+
+
+class ServiceError(Exception):
+    """An error with a dotted code that maps to an HTTP status and survives RPC hops."""
+
+    def __init__(self, code: str, message: str = "", **params: Any) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message or code
+        self.params = params
+
+    @property
+    def kind(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    @property
+    def status(self) -> int:
+        return STATUS_BY_KIND.get(self.kind, 500)
+
+    @property
+    def is_infrastructure(self) -> bool:
+        """True for faults of the system (timeouts, outages), false for business outcomes."""
+        return self.status >= 500
+
+    def matches(self, code: str) -> bool:
+        """True when this error's code is `code` or lies under it (`bad_request` matches all)."""
+        return self.code == code or self.code.startswith(code + ".")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "params": self.params}
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any], status: int) -> ServiceError:
+        code = body.get("code")
+        if not isinstance(code, str) or not code:
+            code = KIND_BY_STATUS.get(status, "internal_service")
+        params = body.get("params") if isinstance(body.get("params"), dict) else {}
+        return cls(code, str(body.get("message", "")), **(params or {}))
+
+    def __repr__(self) -> str:
+        return f"ServiceError({self.code!r}, {self.message!r}, params={self.params!r})"
+
+
+class ErrorMaker(Protocol):
+    def __call__(self, detail: str = "", message: str = "", **params: Any) -> ServiceError: ...
+
+
+def _maker(kind: str) -> ErrorMaker:
+    def make(detail: str = "", message: str = "", **params: Any) -> ServiceError:
+        return ServiceError(f"{kind}.{detail}" if detail else kind, message, **params)
+
+    make.__name__ = kind
+    make.__doc__ = f"A `{kind}.<detail>` error (HTTP {STATUS_BY_KIND[kind]})."
+    return make
+
+
+bad_request = _maker("bad_request")
+unauthorized = _maker("unauthorized")
+forbidden = _maker("forbidden")
+not_found = _maker("not_found")
+conflict = _maker("conflict")
+precondition_failed = _maker("precondition_failed")
+too_many_requests = _maker("too_many_requests")
+internal_service = _maker("internal_service")
+bad_gateway = _maker("bad_gateway")
+unavailable = _maker("unavailable")
+timeout = _maker("timeout")
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status an exception is answered with: its own for a ServiceError, else 500."""
+    return exc.status if isinstance(exc, ServiceError) else 500

@@ -1,0 +1,1 @@
+"""The onion: small ASGI filters, each wrapping the app and returning an app (see `onion.py`)."""

@@ -1,0 +1,42 @@
+"""The onion, declared once, outermost first.
+
+    error mapping → access log → RED metrics → tracing → deadline → caller identity → app
+
+Errors are outermost so that a failure in any layer still leaves as a typed error body; the
+access log and metrics sit outside tracing and read the trace id it leaves in the request
+state; the deadline is checked before identity and before any work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from opentelemetry.trace import TracerProvider
+from starlette.types import ASGIApp
+
+from smartbank.filters.access_log import AccessLogFilter
+from smartbank.filters.deadline import DeadlineFilter
+from smartbank.filters.errors import ErrorFilter
+from smartbank.filters.identity import IdentityFilter
+from smartbank.filters.metrics import HttpMetrics, MetricsFilter
+from smartbank.filters.tracing import tracing_filter
+
+
+def wrap(
+    app: ASGIApp,
+    *,
+    metrics: HttpMetrics,
+    tracer_provider: TracerProvider,
+    access_log: bool = True,
+) -> ASGIApp:
+    layers: list[Callable[[ASGIApp], ASGIApp]] = [
+        ErrorFilter,
+        lambda inner: AccessLogFilter(inner, enabled=access_log),
+        lambda inner: MetricsFilter(inner, metrics=metrics),
+        lambda inner: tracing_filter(inner, tracer_provider=tracer_provider),
+        DeadlineFilter,
+        IdentityFilter,
+    ]
+    for layer in reversed(layers):
+        app = layer(app)
+    return app

@@ -1,0 +1,40 @@
+"""Typed settings read from environment variables.
+
+Settings are built when an app is built (never at import time), so tests can hand a service
+any settings they like. A service that needs more fields subclasses `PlatformSettings` in its own
+`settings.py` and names that class in its declaration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """What every service reads from its environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path = Path(".smartbank/data")
+    storage: Literal["sqlite", "memory", "cassandra"] = "sqlite"
+    cassandra_hosts: str = ""
+    cassandra_replication_factor: int = 1
+    rpc_mode: Literal["mesh", "direct"] = "mesh"
+    mesh_url: str = "http://127.0.0.1:15001"
+    direct_host: str = "127.0.0.1"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    otel_exporter_otlp_endpoint: str = ""
+    log_level: str = "INFO"
+    access_log: bool = True
+    shutdown_grace_seconds: float = Field(default=10.0, gt=0)
+
+    @property
+    def cassandra_host_list(self) -> list[str]:
+        return [h.strip() for h in self.cassandra_hosts.split(",") if h.strip()]

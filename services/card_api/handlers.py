@@ -1,0 +1,59 @@
+import time
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from card_api.messages import Adjustment, Authorisation
+from card_api.network import ISSUER_UNAVAILABLE, Network
+from card_api.settings import Settings
+from smartbank.deps import RuntimeDep
+
+router = APIRouter(prefix="/network/v1")
+
+DeadlineHeader = Annotated[int | None, Header(alias="X-Network-Deadline-Ms", gt=0, le=60_000)]
+
+
+def network(runtime: RuntimeDep, request: Request) -> Network:
+    state = request.app.state
+    if not hasattr(state, "network"):
+        state.network = Network(runtime.rpc, cast(Settings, runtime.settings))
+    found: Network = state.network
+    return found
+
+
+NetworkDep = Annotated[Network, Depends(network)]
+
+
+@router.post("/authorisations")
+async def authorise(
+    message: Authorisation, net: NetworkDep, deadline_ms: DeadlineHeader = None
+) -> dict[str, Any]:
+    arrived = time.monotonic()
+    body = message.model_dump()
+    answer = await net.forward("/authorisations", body, net.budget(deadline_ms, arrived))
+    if answer is None:
+        net.stand_in(body)
+        return {"approved": False, "response_code": ISSUER_UNAVAILABLE}
+    return answer
+
+
+@router.post("/reversals")
+async def reverse(
+    message: Adjustment, net: NetworkDep, deadline_ms: DeadlineHeader = None
+) -> dict[str, Any]:
+    return await _adjust("/reversals", message, net, deadline_ms)
+
+
+@router.post("/presentments")
+async def present(
+    message: Adjustment, net: NetworkDep, deadline_ms: DeadlineHeader = None
+) -> dict[str, Any]:
+    return await _adjust("/presentments", message, net, deadline_ms)
+
+
+async def _adjust(
+    path: str, message: Adjustment, net: Network, deadline_ms: int | None
+) -> dict[str, Any]:
+    arrived = time.monotonic()
+    answer = await net.forward(path, message.model_dump(), net.budget(deadline_ms, arrived))
+    return answer or {"accepted": False, "response_code": ISSUER_UNAVAILABLE}

@@ -1,0 +1,158 @@
+"""Reversals and presentments: what the network says after an authorisation.
+
+A reversal gives back the hold (all or part) and marks the transaction reversed; one that
+arrives before its authorisation is remembered so that authorisation is then declined. A
+presentment captures the hold for the final amount and settles the transaction; one with no
+usable authorisation behind it (offline) is posted to the ledger all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from card_processing import answers
+from card_processing.messages import Adjustment, auth_key
+from card_processing.peers import Peers
+from card_processing.records import Records
+from smartbank import errors, ids, timeutil
+from smartbank.storage import Row
+
+
+@dataclass
+class Adjuster:
+    records: Records
+    peers: Peers
+
+    async def reverse(self, msg: Adjustment, *, stand_in: bool = False) -> dict[str, Any]:
+        key = auth_key(msg.card_token, msg.original)
+        reversal_id = ids.derived_id("rev", key, str(msg.amount or "all"), str(stand_in))
+        for _ in range(20):
+            row = await self.records.get(key)
+            if row is None:
+                if stand_in or await self._remember(key, msg):
+                    return answers.adjustment(answers.UNKNOWN_ORIGINAL)
+                continue
+            outcome = await self._reverse_row(row, msg, reversal_id, stand_in)
+            if outcome is not None:
+                return outcome
+        raise errors.conflict("contention", "the authorisation kept changing; try again")
+
+    async def _remember(self, key: str, msg: Adjustment) -> bool:
+        """Keep a reversal whose authorisation has not arrived, so it is declined when it does."""
+        early = {
+            "auth_key": key,
+            "auth_id": ids.derived_id("auth", key),
+            "state": "reversed_early",
+            "fingerprint": "",
+            "card_token": msg.card_token,
+            "transaction_id": ids.derived_id("tx", key),
+            "reversal_ids": [],
+            "reversed_early": True,
+            "stand_in": False,
+            "created": timeutil.now_text(),
+        }
+        created, _ = await self.records.create(early)
+        return created
+
+    async def _reverse_row(
+        self, row: Row, msg: Adjustment, reversal_id: str, stand_in: bool
+    ) -> dict[str, Any] | None:
+        state = row["state"]
+        if state == "reversed_early":
+            return answers.adjustment(answers.UNKNOWN_ORIGINAL)
+        if state in ("pending", "failed"):
+            flagged = await self.records.change(
+                row,
+                stand_in=row["stand_in"] or stand_in,
+                reversed_early=row["reversed_early"] or not stand_in,
+            )
+            return answers.adjustment(answers.APPROVED) if flagged else None
+        if state == "captured":
+            return answers.adjustment(answers.INVALID_TRANSACTION)
+        if state != "approved" or reversal_id in row["reversal_ids"]:
+            return answers.adjustment(answers.APPROVED)
+        return await self._release(row, msg, reversal_id, stand_in)
+
+    async def _release(
+        self, row: Row, msg: Adjustment, reversal_id: str, stand_in: bool
+    ) -> dict[str, Any] | None:
+        amount = min(msg.amount or row["outstanding"], row["outstanding"])
+        await self.peers.release(row["account_id"], row["hold_id"], reversal_id, amount)
+        outstanding = row["outstanding"] - amount
+        state = "approved" if outstanding else ("declined" if stand_in else "reversed")
+        changes: dict[str, Any] = {"outstanding": outstanding, "state": state}
+        changes["reversal_ids"] = [*row["reversal_ids"], reversal_id]
+        if stand_in:
+            changes["response"] = answers.declined(answers.STAND_IN, row["transaction_id"])
+        saved = await self.records.change(row, **changes)
+        if saved is None:
+            return None
+        await self._sync_transaction(saved, stand_in)
+        return answers.adjustment(answers.APPROVED)
+
+    async def _sync_transaction(self, row: Row, stand_in: bool) -> None:
+        if stand_in:
+            await self.peers.transition(
+                row["transaction_id"], "decline", {"decline_reason": "OTHER"}
+            )
+            return
+        recorded = await self.peers.transaction(row["transaction_id"])
+        excess = -recorded["amount"] - row["outstanding"]
+        if recorded.get("status") == "authorised" and excess > 0:
+            await self.peers.transition(row["transaction_id"], "reverse", {"amount": excess})
+
+    async def present(self, msg: Adjustment) -> dict[str, Any]:
+        key = auth_key(msg.card_token, msg.original)
+        row = await self.records.get(key)
+        if row is not None and row["state"] == "approved":
+            return await self._capture(row, msg)
+        if row is not None and row["state"] == "captured":
+            return self._repeat_capture(row, msg)
+        return await self._post_offline(key, msg)
+
+    async def _capture(self, row: Row, msg: Adjustment) -> dict[str, Any]:
+        amount = msg.amount or row["outstanding"]
+        currency = msg.currency or row["currency"]
+        await self.peers.capture(row["account_id"], row["hold_id"], amount, currency)
+        await self.peers.transition(row["transaction_id"], "settle", {"amount": amount})
+        answer = answers.adjustment(answers.APPROVED, row["transaction_id"])
+        saved = await self.records.change(
+            row, state="captured", outstanding=0, response={**row["response"], "captured": amount}
+        )
+        if saved is None:
+            return await self.present(msg)
+        await self.records.unindex_expiry(row)
+        return answer
+
+    def _repeat_capture(self, row: Row, msg: Adjustment) -> dict[str, Any]:
+        captured = row["response"].get("captured")
+        if msg.amount is not None and captured != msg.amount:
+            return answers.adjustment(answers.DUPLICATE)
+        return answers.adjustment(answers.APPROVED, row["transaction_id"])
+
+    async def _post_offline(self, key: str, msg: Adjustment) -> dict[str, Any]:
+        card = await self.peers.card_by_token(msg.card_token)
+        if card is None:
+            return answers.adjustment(answers.NO_SUCH_CARD)
+        if msg.amount is None or msg.currency is None:
+            raise errors.bad_request(
+                "missing_amount", "an offline presentment needs amount and currency"
+            )
+        tx_id = ids.derived_id("tx", "offline", key)
+        await self.peers.post(
+            card["account_id"], tx_id, -msg.amount, msg.currency, "card presentment"
+        )
+        await self.peers.record(
+            {
+                "id": tx_id,
+                "account_id": card["account_id"],
+                "amount": -msg.amount,
+                "currency": msg.currency,
+                "description": "Card payment",
+                "status": "settled",
+                "settled": timeutil.now_text(),
+                "card_id": card["id"],
+            }
+        )
+        return answers.adjustment(answers.APPROVED, tx_id)

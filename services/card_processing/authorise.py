@@ -1,0 +1,209 @@
+"""Deciding an authorisation: card usable? funds? record it — and undo what a failure left.
+
+Each authorisation has one record keyed by the network's identifiers; only the attempt that
+created (or took over) the record decides, every other arrival of the same message waits for
+that decision and repeats it. Holds and transactions are keyed by the authorisation too, so a
+takeover after a crash re-runs the same steps without doubling anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from card_processing import answers
+from card_processing.answers import Decline
+from card_processing.messages import Authorisation, auth_key
+from card_processing.peers import Peers, unavailable
+from card_processing.records import DECIDED, Records
+from card_processing.settings import Settings
+from smartbank import context, errors, ids, timeutil
+from smartbank.errors import ServiceError
+from smartbank.storage import Row
+
+log = logging.getLogger(__name__)
+
+WAIT_STEP = 0.02
+
+
+@dataclass
+class Authoriser:
+    records: Records
+    peers: Peers
+    settings: Settings
+
+    async def authorise(self, msg: Authorisation) -> dict[str, Any]:
+        created, row = await self.records.create(
+            self._new_record(auth_key(msg.card_token, msg.original), msg)
+        )
+        if created:
+            return await self._decide(row, msg)
+        return await self._join(row, msg)
+
+    def _new_record(self, key: str, msg: Authorisation) -> Row:
+        created = timeutil.now()
+        attempt = uuid.uuid4().hex
+        return {
+            "auth_key": key,
+            "auth_id": ids.derived_id("auth", key),
+            "hold_id": ids.derived_id("hold", key, attempt),
+            "state": "pending",
+            "fingerprint": msg.fingerprint(),
+            "attempt": attempt,
+            "lease_until": timeutil.format_time(
+                created + timedelta(seconds=self.settings.pending_lease)
+            ),
+            "card_token": msg.card_token,
+            "amount": msg.amount,
+            "outstanding": msg.amount,
+            "currency": msg.currency,
+            "transaction_id": ids.derived_id("tx", key),
+            "reversal_ids": [],
+            "stand_in": False,
+            "reversed_early": False,
+            "expires_at": timeutil.format_time(
+                created + timedelta(seconds=self.settings.hold_expiry)
+            ),
+            "created": timeutil.format_time(created),
+        }
+
+    async def _join(self, row: Row, msg: Authorisation) -> dict[str, Any]:
+        """Another arrival of a known authorisation: repeat its answer, wait, or take over."""
+        while context.current().remaining() > WAIT_STEP:
+            if row["state"] == "reversed_early":
+                claimed = await self._take_over(row, msg)
+            elif row["fingerprint"] != msg.fingerprint():
+                return answers.refused(answers.DUPLICATE)
+            elif row["state"] in DECIDED:
+                return dict(row["response"])
+            elif row["state"] == "pending" and row["lease_until"] > timeutil.now_text():
+                await asyncio.sleep(WAIT_STEP)
+                claimed = None
+            else:
+                claimed = await self._take_over(row, msg)
+            if claimed is not None:
+                return await self._decide(claimed, msg)
+            row = await self.records.must_get(row["auth_key"])
+        raise errors.unavailable("issuer", "the authorisation is still being decided")
+
+    async def _take_over(self, row: Row, msg: Authorisation) -> Row | None:
+        """Start a new attempt; the hold of the abandoned one is given back first."""
+        if row.get("account_id") and row.get("hold_id"):
+            await self.peers.release(row["account_id"], row["hold_id"], "takeover")
+        fresh = self._new_record(row["auth_key"], msg)
+        keep = ("auth_key", "auth_id", "transaction_id", "created", "expires_at", "reversed_early")
+        changes = {k: v for k, v in fresh.items() if k not in keep}
+        return await self.records.change(row, **changes)
+
+    async def _decide(self, row: Row, msg: Authorisation) -> dict[str, Any]:
+        card = await self._call("look up the card", self.peers.card_by_token(msg.card_token), row)
+        if card is None:
+            return await self._finish(row, answers.refused(answers.NO_SUCH_CARD), "declined")
+        row = {**row, "card_id": card["id"], "account_id": card["account_id"]}
+        if row["reversed_early"]:
+            return await self._decline(row, msg, answers.DO_NOT_HONOUR)
+        unusable = answers.BY_USABILITY.get(card.get("usability", "ACTIVE"))
+        if unusable is not None:
+            return await self._decline(row, msg, unusable)
+        decline = await self._reserve(row, msg)
+        if decline is not None:
+            return await self._decline(row, msg, decline)
+        await self._record(row, msg, "authorised", None, holding=True)
+        answer = answers.approved(row["auth_id"], row["transaction_id"])
+        return await self._finish(row, answer, "approved")
+
+    async def _reserve(self, row: Row, msg: Authorisation) -> Decline | None:
+        await self.records.index_expiry(row)
+        try:
+            await self.peers.reserve(
+                row["account_id"], row["hold_id"], msg.amount, msg.currency, row["expires_at"]
+            )
+        except ServiceError as exc:
+            if exc.matches("bad_request.insufficient_funds"):
+                return answers.INSUFFICIENT_FUNDS
+            if exc.matches("bad_request.currency_mismatch"):
+                return answers.DO_NOT_HONOUR
+            await self._fail(row, holding=True)
+            raise unavailable("reserve the funds", exc) from exc
+        return None
+
+    async def _decline(self, row: Row, msg: Authorisation, decline: Decline) -> dict[str, Any]:
+        await self._record(row, msg, "declined", decline.reason, holding=False)
+        return await self._finish(row, answers.declined(decline, row["transaction_id"]), "declined")
+
+    async def _record(
+        self, row: Row, msg: Authorisation, status: str, reason: str | None, *, holding: bool
+    ) -> None:
+        transaction = {
+            "id": row["transaction_id"],
+            "account_id": row["account_id"],
+            "amount": -msg.amount,
+            "currency": msg.currency,
+            "description": msg.merchant.descriptor,
+            "status": status,
+            "mcc": msg.merchant.mcc,
+            "merchant_descriptor": msg.merchant.descriptor,
+            "card_id": row["card_id"],
+            "created": row["created"],
+        }
+        if reason is not None:
+            transaction["decline_reason"] = reason
+        await self._call("record the transaction", self.peers.record(transaction), row, holding)
+
+    async def _call(self, step: str, call: Any, row: Row, holding: bool = False) -> Any:
+        try:
+            return await call
+        except ServiceError as exc:
+            await self._fail(row, holding=holding)
+            raise unavailable(step, exc) from exc
+
+    async def _fail(self, row: Row, *, holding: bool) -> None:
+        """Compensate: give back any hold, and leave the record for a retry to take over."""
+        try:
+            if holding:
+                await self.peers.release(row["account_id"], row["hold_id"], "compensation")
+            await self.records.change(row, state="failed")
+        except ServiceError:
+            log.warning("compensation failed; the expiry sweep will release the hold")
+
+    async def _finish(self, row: Row, answer: dict[str, Any], state: str) -> dict[str, Any]:
+        extra = {k: row.get(k) for k in ("card_id", "account_id")}
+        saved = await self.records.change(row, state=state, response=answer, **extra)
+        if saved is not None:
+            return answer
+        current = await self.records.must_get(row["auth_key"])
+        if current["attempt"] != row["attempt"]:
+            return await self._superseded(row, answer)
+        if current["state"] in DECIDED:
+            return dict(current["response"])
+        return await self._void(current, answer)
+
+    async def _superseded(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
+        """A retry took this authorisation over while we were slow: ours must leave no trace."""
+        if answer.get("approved"):
+            await self.peers.release(row["account_id"], row["hold_id"], "superseded")
+        raise errors.unavailable("issuer", "the authorisation was taken over by a retry")
+
+    async def _void(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
+        """A reversal or stand-in arrived while this was being decided: it wins."""
+        if answer.get("approved"):
+            await self.peers.release(row["account_id"], row["hold_id"], "void")
+            await self.peers.transition(
+                row["transaction_id"], "decline", {"decline_reason": "OTHER"}
+            )
+        decline = answers.STAND_IN if row["stand_in"] else answers.DO_NOT_HONOUR
+        voided = (
+            answers.declined(decline, row["transaction_id"]) if answer.get("approved") else answer
+        )
+        saved = await self.records.change(row, state="declined", response=voided, outstanding=0)
+        return voided if saved is not None else await self._finish_again(row)
+
+    async def _finish_again(self, row: Row) -> dict[str, Any]:
+        current = await self.records.must_get(row["auth_key"])
+        if current["state"] in DECIDED:
+            return dict(current["response"])
+        return await self._void(current, {"approved": True})

@@ -1,0 +1,45 @@
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends
+
+from card_processing.adjust import Adjuster
+from card_processing.authorise import Authoriser
+from card_processing.messages import Adjustment, Authorisation
+from card_processing.peers import Peers
+from card_processing.records import Records
+from card_processing.settings import Settings
+from smartbank.deps import RpcDep, SettingsDep, StoreDep
+
+router = APIRouter()
+
+
+def authoriser(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Authoriser:
+    return Authoriser(Records(store), Peers(rpc), cast(Settings, settings))
+
+
+def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:
+    return Adjuster(Records(store), Peers(rpc))
+
+
+AuthoriserDep = Annotated[Authoriser, Depends(authoriser)]
+AdjusterDep = Annotated[Adjuster, Depends(adjuster)]
+
+
+@router.post("/authorisations")
+async def authorise(message: Authorisation, decide: AuthoriserDep) -> dict[str, Any]:
+    return await decide.authorise(message)
+
+
+@router.post("/reversals")
+async def reverse(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
+    return await adjust.reverse(message)
+
+
+@router.post("/stand-ins")
+async def stand_in(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
+    return await adjust.reverse(message, stand_in=True)
+
+
+@router.post("/presentments")
+async def present(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
+    return await adjust.present(message)

@@ -1,0 +1,10 @@
+from pydantic import Field
+
+from smartbank.settings import PlatformSettings
+
+
+class Settings(PlatformSettings):
+    hold_expiry: float = Field(default=7 * 24 * 3600, gt=0)
+    hold_sweep_interval: float = Field(default=30.0, gt=0)
+    hold_sweep_days: int = Field(default=14, gt=0)
+    pending_lease: float = Field(default=5.0, gt=0)

@@ -1,0 +1,120 @@
+"""A fake of the three services card-processing calls, keeping just enough state to check it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from smartbank import errors
+from smartbank.testing import FakeRpc
+
+
+@dataclass
+class FakeBank:
+    rpc: FakeRpc = field(default_factory=FakeRpc)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    available: dict[str, int] = field(default_factory=dict)
+    holds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    postings: dict[str, int] = field(default_factory=dict)
+    transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+
+    def add_card(self, token: str, balance: int, usability: str = "ACTIVE") -> None:
+        account = f"acc_{token}"
+        self.cards[token] = {"id": f"card_{token}", "account_id": account, "usability": usability}
+        self.available[account] = balance
+
+    def held(self) -> int:
+        return sum(h["amount"] for h in self.holds.values() if h["state"] == "held")
+
+    def check(self, step: str) -> None:
+        if step in self.failing:
+            raise errors.unavailable("upstream", f"{step} is down")
+
+    def card(self, params: dict[str, str], _: Any) -> dict[str, Any]:
+        self.check("cards")
+        if params["token"] not in self.cards:
+            raise errors.not_found("card", "no such card")
+        return self.cards[params["token"]]
+
+    def reserve(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self.check("reserve")
+        if body["hold_id"] in self.holds:
+            return self.holds[body["hold_id"]]
+        if body["currency"] != "GBP":
+            raise errors.bad_request("currency_mismatch", "account is in GBP")
+        account = params["account"]
+        if self.available[account] < body["amount"]:
+            raise errors.bad_request("insufficient_funds", "not enough money")
+        self.available[account] -= body["amount"]
+        self.holds[body["hold_id"]] = {**body, "account": account, "state": "held", "releases": []}
+        return self.holds[body["hold_id"]]
+
+    def release(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self.check("release")
+        hold = self.holds.get(params["hold"])
+        if hold is None:
+            raise errors.not_found("hold", "no such hold")
+        if hold["state"] == "held" and body["release_id"] not in hold["releases"]:
+            amount = min(body.get("amount", hold["amount"]), hold["amount"])
+            hold["amount"] -= amount
+            hold["releases"].append(body["release_id"])
+            self.available[hold["account"]] += amount
+            hold["state"] = "held" if hold["amount"] else "released"
+        return hold
+
+    def capture(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        hold = self.holds[params["hold"]]
+        if hold["state"] == "held":
+            self.available[hold["account"]] += hold["amount"] - body["amount"]
+            hold.update(state="captured", amount=0, captured=body["amount"])
+        return hold
+
+    def post(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        if body["posting_id"] not in self.postings:
+            self.postings[body["posting_id"]] = body["amount"]
+            self.available[params["account"]] += body["amount"]
+        return body
+
+    def record(self, _: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self.check("transactions")
+        return self.transactions.setdefault(
+            body["id"], {**body, "amount_authorised": body["amount"]}
+        )
+
+    def get_tx(self, params: dict[str, str], _: Any) -> dict[str, Any]:
+        return self.transactions[params["tx"]]
+
+    def transition(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        tx = self.transactions[params["tx"]]
+        action = params["action"]
+        if action == "settle":
+            tx.update(status="settled", amount=-body["amount"])
+        elif action == "decline":
+            tx.update(status="declined", decline_reason=body["decline_reason"])
+        else:
+            tx["amount"] += body.get("amount", -tx["amount"])
+            tx["status"] = "reversed" if tx["amount"] == 0 else tx["status"]
+        return tx
+
+    def install(self) -> FakeRpc:
+        on = self.rpc.on
+        on("cards", "GET", "/cards/by-token/{token}", self.card)
+        on("balance", "POST", "/accounts/{account}/holds", self.reserve)
+        on("balance", "POST", "/accounts/{account}/holds/{hold}/release", self.release)
+        on("balance", "POST", "/accounts/{account}/holds/{hold}/capture", self.capture)
+        on("balance", "POST", "/accounts/{account}/postings", self.post)
+        on("transactions", "POST", "/transactions", self.record)
+        on("transactions", "GET", "/transactions/{tx}", self.get_tx)
+        on("transactions", "POST", "/transactions/{tx}/{action}", self.transition)
+        return self.rpc
+
+
+@pytest.fixture
+def bank() -> FakeBank:
+    fake = FakeBank()
+    fake.install()
+    fake.add_card("ctok_alice", 1000)
+    return fake

@@ -1,0 +1,153 @@
+import asyncio
+from typing import Any
+
+import pytest
+
+from card_processing import main
+from smartbank.testing import fake_settings, service_client
+
+pytestmark = pytest.mark.asyncio
+
+
+def auth(
+    token: str = "ctok_alice", amount: int = 350, stan: str = "000001", **extra: Any
+) -> dict[str, Any]:
+    message = {
+        "card_token": token,
+        "amount": amount,
+        "currency": "GBP",
+        "merchant": {"descriptor": "STARBUCKS 1234 LONDON GBR", "mcc": "5814"},
+        "stan": stan,
+        "rrn": "631512" + stan,
+        "transmitted_at": "2026-11-22T10:00:00Z",
+    }
+    message.update(extra)
+    return message
+
+
+async def post(client: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def test_authorise_approves_and_holds_when_funds_suffice(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answer = await post(client, "/authorisations", auth())
+    assert answer["approved"] is True and answer["response_code"] == "00"
+    assert len(answer["authorisation_code"]) == 6
+    assert bank.available["acc_ctok_alice"] == 650 and bank.held() == 350
+    assert bank.transactions[answer["transaction_id"]]["status"] == "authorised"
+
+
+async def test_authorise_replay_gives_same_answer_and_no_second_hold(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        first = await post(client, "/authorisations", auth())
+        again = await post(
+            client, "/authorisations", auth(transmitted_at="2026-11-22T10:00:00+00:00")
+        )
+    assert again == first
+    assert bank.held() == 350 and len(bank.rpc.calls_to("balance")) == 1
+
+
+async def test_authorise_conflicting_replay_answers_94(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        await post(client, "/authorisations", auth())
+        answer = await post(client, "/authorisations", auth(amount=999))
+    assert answer == {"approved": False, "response_code": "94"}
+    assert bank.held() == 350
+
+
+@pytest.mark.parametrize(
+    ("usability", "code", "reason"),
+    [
+        ("INACTIVE", "62", "CARD_INACTIVE"),
+        ("BLOCKED", "05", "CARD_BLOCKED"),
+        ("EXPIRED", "54", "OTHER"),
+    ],
+)
+async def test_authorise_declines_unusable_card(bank, usability, code, reason):
+    bank.add_card("ctok_bob", 1000, usability)
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answer = await post(client, "/authorisations", auth("ctok_bob"))
+    assert answer["response_code"] == code and answer["decline_reason"] == reason
+    assert bank.transactions[answer["transaction_id"]]["decline_reason"] == reason
+    assert bank.held() == 0
+
+
+async def test_authorise_declines_51_without_funds(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answer = await post(client, "/authorisations", auth(amount=1001))
+    assert (answer["response_code"], answer["decline_reason"]) == ("51", "INSUFFICIENT_FUNDS")
+    assert bank.transactions[answer["transaction_id"]]["status"] == "declined"
+
+
+async def test_authorise_unknown_card_answers_14_and_records_nothing(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answer = await post(client, "/authorisations", auth("ctok_nobody"))
+    assert answer == {"approved": False, "response_code": "14"}
+    assert bank.transactions == {}
+
+
+async def test_authorise_other_currency_declines(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answer = await post(client, "/authorisations", auth(currency="EUR"))
+    assert answer["approved"] is False and answer["decline_reason"] == "OTHER"
+    assert bank.held() == 0
+
+
+async def test_authorise_releases_hold_when_recording_fails(bank):
+    bank.failing.add("transactions")
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503
+        assert response.json()["code"] == "unavailable.issuer"
+        assert bank.held() == 0 and bank.available["acc_ctok_alice"] == 1000
+        bank.failing.clear()
+        answer = await post(client, "/authorisations", auth())
+    assert answer["approved"] is True and bank.held() == 350
+
+
+async def test_authorise_concurrent_swipes_never_overdraw(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answers = await asyncio.gather(
+            *(post(client, "/authorisations", auth(amount=10, stan=f"{i:06d}")) for i in range(200))
+        )
+    assert sum(a["approved"] for a in answers) == 100
+    assert bank.available["acc_ctok_alice"] == 0
+
+
+async def test_authorise_concurrent_duplicates_place_one_hold(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        answers = await asyncio.gather(
+            *(post(client, "/authorisations", auth()) for _ in range(20))
+        )
+    assert all(a == answers[0] for a in answers) and answers[0]["approved"]
+    assert bank.held() == 350
+
+
+async def test_authorise_after_reversal_is_declined(bank):
+    reversal = {
+        "card_token": "ctok_alice",
+        "original": {k: auth()[k] for k in ("stan", "rrn", "transmitted_at")},
+    }
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        early = await post(client, "/reversals", reversal)
+        answer = await post(client, "/authorisations", auth())
+    assert early == {"accepted": False, "response_code": "25"}
+    assert answer["approved"] is False and answer["decline_reason"] == "OTHER"
+    assert bank.held() == 0
+
+
+async def test_expired_hold_is_released_by_the_sweep(bank):
+    settings = fake_settings(main.service, hold_expiry=0.05, hold_sweep_interval=0.05)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        answer = await post(client, "/authorisations", auth())
+        assert bank.held() == 350
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if bank.held() == 0:
+                break
+    assert bank.held() == 0 and bank.available["acc_ctok_alice"] == 1000
+    assert bank.transactions[answer["transaction_id"]]["status"] == "reversed"

@@ -1,0 +1,6 @@
+from smartbank.service import Service
+
+service = Service(
+    name="feed",
+    description="each account's feed (arrives with the event pipeline issue)",
+)
