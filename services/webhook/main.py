@@ -2,5 +2,5 @@ from smartbank.service import Service
 
 service = Service(
     name="webhook",
-    description="signed webhook deliveries (arrives with the event pipeline issue)",
+    description=("signed webhook deliveries (arrives with the event pipeline issue)"),
 )

@@ -12,7 +12,9 @@ COMMANDS = (up, down, status, seed, swipe, trace)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smartbank", description="Run and poke the smartbank stack.")
+    parser = argparse.ArgumentParser(
+        prog="smartbank", description="Run and poke the smartbank stack."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(subparsers)

@@ -1,0 +1,118 @@
+"""`smartbank seed --name NAME --balance MINOR [--json]`: a customer ready to swipe a card.
+
+It calls the services through the proxy's mesh listener, the way services call each other:
+auth creates the customer, balance the account and its opening top-up, transactions records
+the top-up, cards issues a card, and auth hands out an access token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from typing import Any
+
+from smartbank import context, ids, timeutil
+from smartbank.errors import ServiceError
+from smartbank.rpc import RpcClient
+from smartbank.settings import PlatformSettings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "seed", help="create a customer with an account, a card and a token"
+    )
+    parser.add_argument("--name", required=True, help="the customer's name")
+    parser.add_argument(
+        "--balance",
+        required=True,
+        type=int,
+        metavar="MINOR",
+        help="opening balance in minor units (pence)",
+    )
+    parser.add_argument("--currency", default="GBP", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the ids as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.balance < 0:
+        print("--balance must be zero or more (minor units)")
+        return 2
+    try:
+        seeded = asyncio.run(seed(args.name, args.balance, args.currency))
+    except ServiceError as exc:
+        print(f"seed failed: {exc.code}: {exc.message}\n(is the stack up? `smartbank status`)")
+        return 1
+    if args.json:
+        print(json.dumps(seeded))
+    else:
+        for key, value in seeded.items():
+            print(f"{key:>13}  {value}")
+    return 0
+
+
+async def seed(name: str, balance: int, currency: str = "GBP") -> dict[str, str]:
+    rpc = RpcClient("smartbank-cli", PlatformSettings())
+    try:
+        with context.bound(context.fresh(budget=10.0)):
+            return await _seed(rpc, name, balance, currency)
+    finally:
+        await rpc.close()
+
+
+async def _seed(rpc: RpcClient, name: str, balance: int, currency: str) -> dict[str, str]:
+    user = await rpc.call("auth", "POST", "/customers", json={"name": name})
+    account = await rpc.call(
+        "balance",
+        "POST",
+        "/accounts",
+        json={"user_id": user["id"], "currency": currency, "description": f"{name}'s account"},
+    )
+    if balance:
+        await top_up(rpc, account["id"], balance, currency)
+    card = await rpc.call(
+        "cards",
+        "POST",
+        "/cards",
+        json={"account_id": account["id"], "user_id": user["id"], "name": name},
+    )
+    token = await rpc.call("auth", "POST", "/tokens", json={"user_id": user["id"]})
+    return {
+        "user_id": user["id"],
+        "account_id": account["id"],
+        "card_id": card["id"],
+        "card_token": card["processor_token"],
+        "access_token": token["access_token"],
+    }
+
+
+async def top_up(rpc: RpcClient, account_id: str, amount: int, currency: str) -> None:
+    """Money in: the ledger moves, and a settled load transaction records why."""
+    top_up_id = ids.new_id("tx")
+    posting: dict[str, Any] = {
+        "posting_id": top_up_id,
+        "amount": amount,
+        "currency": currency,
+        "description": "Top up",
+    }
+    await rpc.call(
+        "balance", "POST", f"/accounts/{account_id}/postings", json=posting, idempotent=True
+    )
+    await rpc.call(
+        "transactions",
+        "POST",
+        "/transactions",
+        idempotent=True,
+        json={
+            "id": top_up_id,
+            "account_id": account_id,
+            "amount": amount,
+            "currency": currency,
+            "description": "Top up",
+            "status": "settled",
+            "is_load": True,
+            "category": "mondo",
+            "settled": timeutil.now_text(),
+        },
+    )

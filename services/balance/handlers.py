@@ -1,0 +1,91 @@
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, StrictInt, StrictStr
+
+from balance import accounts, holds, ledger, postings
+from smartbank.deps import StoreDep
+
+router = APIRouter()
+
+
+class NewAccount(BaseModel):
+    user_id: StrictStr
+    currency: StrictStr = "GBP"
+    description: StrictStr | None = None
+    account_id: StrictStr | None = None
+
+
+class NewHold(BaseModel):
+    hold_id: StrictStr
+    amount: StrictInt
+    currency: StrictStr
+    expires_at: StrictStr
+
+
+class Capture(BaseModel):
+    amount: StrictInt
+    currency: StrictStr
+
+
+class Release(BaseModel):
+    release_id: StrictStr
+    amount: StrictInt | None = None
+
+
+class NewPosting(BaseModel):
+    posting_id: StrictStr
+    amount: StrictInt
+    currency: StrictStr
+    description: StrictStr = ""
+
+
+@router.post("/accounts")
+async def create_account(body: NewAccount, store: StoreDep) -> dict[str, Any]:
+    return await accounts.create(
+        store, body.user_id, body.currency, body.description, body.account_id
+    )
+
+
+@router.get("/accounts")
+async def list_accounts(user_id: str, store: StoreDep) -> dict[str, Any]:
+    return {"accounts": await accounts.list_for_user(store, user_id)}
+
+
+@router.get("/accounts/{account_id}")
+async def get_account(account_id: str, store: StoreDep) -> dict[str, Any]:
+    return await accounts.get(store, account_id)
+
+
+@router.get("/accounts/{account_id}/balance")
+async def get_balance(account_id: str, store: StoreDep) -> dict[str, Any]:
+    return (await ledger.read_balance(store, account_id)).to_dict()
+
+
+@router.post("/accounts/{account_id}/holds")
+async def reserve(account_id: str, body: NewHold, store: StoreDep) -> dict[str, Any]:
+    return await holds.reserve(
+        store, account_id, body.hold_id, body.amount, body.currency, body.expires_at
+    )
+
+
+@router.get("/accounts/{account_id}/holds/{hold_id}")
+async def get_hold(account_id: str, hold_id: str, store: StoreDep) -> dict[str, Any]:
+    return await holds.get(store, account_id, hold_id)
+
+
+@router.post("/accounts/{account_id}/holds/{hold_id}/capture")
+async def capture(account_id: str, hold_id: str, body: Capture, store: StoreDep) -> dict[str, Any]:
+    return await holds.capture(store, account_id, hold_id, body.amount, body.currency)
+
+
+@router.post("/accounts/{account_id}/holds/{hold_id}/release")
+async def release(account_id: str, hold_id: str, body: Release, store: StoreDep) -> dict[str, Any]:
+    return await holds.release(store, account_id, hold_id, body.release_id, body.amount)
+
+
+@router.post("/accounts/{account_id}/postings")
+async def post(account_id: str, body: NewPosting, store: StoreDep) -> dict[str, Any]:
+    return await postings.post(
+        store, account_id, body.posting_id, body.amount, body.currency, body.description
+    )

@@ -1,0 +1,9 @@
+from balance import handlers, tables
+from smartbank.service import Service
+
+service = Service(
+    name="balance",
+    routers=[handlers.router],
+    tables=tables.ALL,
+    description="accounts, the ledger, available balance and holds",
+)

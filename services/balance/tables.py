@@ -1,0 +1,54 @@
+from smartbank.storage import Table
+
+ACCOUNTS = Table(
+    "accounts",
+    columns={
+        "account_id": str,
+        "user_id": str,
+        "currency": str,
+        "description": str,
+        "type": str,
+        "account_number": str,
+        "sort_code": str,
+        "created": str,
+        "closed": bool,
+    },
+    partition_key=("account_id",),
+)
+
+ACCOUNTS_BY_USER = Table(
+    "accounts_by_user",
+    columns=dict(ACCOUNTS.columns),
+    partition_key=("user_id",),
+    clustering=("account_id",),
+)
+
+ACCOUNT_NUMBERS = Table(
+    "account_numbers",
+    columns={"account_number": str, "account_id": str},
+    partition_key=("account_number",),
+)
+
+LEDGER = Table(
+    "ledger",
+    columns={
+        "account_id": str,
+        "entry": str,
+        "currency": str,
+        "version": int,
+        "ledger_balance": int,
+        "held": int,
+        "amount": int,
+        "original_amount": int,
+        "captured_amount": int,
+        "state": str,
+        "expires_at": str,
+        "release_ids": list,
+        "description": str,
+        "created": str,
+    },
+    partition_key=("account_id",),
+    clustering=("entry",),
+)
+
+ALL = (ACCOUNTS, ACCOUNTS_BY_USER, ACCOUNT_NUMBERS, LEDGER)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, StrictBool, StrictInt
+
+from smartbank.deps import StoreDep
+from transactions import domain, lifecycle, listing
+
+router = APIRouter()
+
+
+class NewTransactionBody(BaseModel):
+    id: str = Field(min_length=1)
+    account_id: str = Field(min_length=1)
+    amount: StrictInt
+    currency: str
+    description: str
+    status: str
+    decline_reason: str | None = None
+    is_load: StrictBool = False
+    category: str | None = None
+    mcc: str | None = None
+    merchant_descriptor: str | None = None
+    card_id: str | None = None
+    created: str | None = None
+    settled: str | None = None
+
+
+class SettleBody(BaseModel):
+    amount: StrictInt
+    settled: str | None = None
+
+
+class ReverseBody(BaseModel):
+    amount: StrictInt | None = None
+
+
+class DeclineBody(BaseModel):
+    decline_reason: str
+
+
+@router.post("/transactions")
+async def create_transaction(body: NewTransactionBody, store: StoreDep) -> dict[str, Any]:
+    return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
+
+
+@router.get("/transactions")
+async def list_transactions(
+    account_id: str,
+    store: StoreDep,
+    since: str | None = None,
+    before: str | None = None,
+    limit: str | None = None,
+) -> dict[str, Any]:
+    found = await listing.list_transactions(
+        store, account_id, since=since, before=before, limit=limit
+    )
+    return {"transactions": found}
+
+
+@router.get("/transactions/{tx_id}")
+async def get_transaction(tx_id: str, store: StoreDep) -> dict[str, Any]:
+    return await domain.get_transaction(store, tx_id)
+
+
+@router.post("/transactions/{tx_id}/settle")
+async def settle(tx_id: str, body: SettleBody, store: StoreDep) -> dict[str, Any]:
+    return await lifecycle.settle(store, tx_id, body.amount, body.settled)
+
+
+@router.post("/transactions/{tx_id}/reverse")
+async def reverse(tx_id: str, store: StoreDep, body: ReverseBody | None = None) -> dict[str, Any]:
+    return await lifecycle.reverse(store, tx_id, body.amount if body else None)
+
+
+@router.post("/transactions/{tx_id}/decline")
+async def decline(tx_id: str, body: DeclineBody, store: StoreDep) -> dict[str, Any]:
+    return await lifecycle.decline(store, tx_id, body.decline_reason)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smartbank import errors, timeutil
+from smartbank.storage import Row, TableStore
+from transactions.domain import (
+    AUTHORISED,
+    DECLINE_REASONS,
+    DECLINED,
+    REVERSED,
+    SETTLED,
+    load,
+    time_text,
+    transaction_json,
+)
+from transactions.tables import TRANSACTIONS
+
+MAX_ATTEMPTS = 20
+Change = Callable[[Row], dict[str, Any] | None]
+
+
+async def settle(
+    store: TableStore, tx_id: str, amount: int, settled: str | None = None
+) -> dict[str, Any]:
+    _check_positive(amount)
+    settled_text = time_text(settled, "settled") if settled else timeutil.now_text()
+
+    def change(row: Row) -> dict[str, Any] | None:
+        final = _direction(row) * amount
+        if row["status"] == SETTLED and row["amount"] == final:
+            return None
+        if row["status"] == SETTLED:
+            raise errors.conflict(
+                "already_settled", "settled for another amount", amount=row["amount"]
+            )
+        _require_authorised(row)
+        return {"status": SETTLED, "amount": final, "settled": settled_text}
+
+    return transaction_json(await _transition(store, tx_id, change))
+
+
+async def reverse(store: TableStore, tx_id: str, amount: int | None = None) -> dict[str, Any]:
+    if amount is not None:
+        _check_positive(amount)
+
+    def change(row: Row) -> dict[str, Any] | None:
+        if row["status"] == REVERSED:
+            return None
+        _require_authorised(row)
+        outstanding = abs(row["amount"])
+        left = 0 if amount is None else max(outstanding - amount, 0)
+        return {"amount": _direction(row) * left, "status": REVERSED if left == 0 else AUTHORISED}
+
+    return transaction_json(await _transition(store, tx_id, change))
+
+
+async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[str, Any]:
+    if decline_reason not in DECLINE_REASONS:
+        raise errors.bad_request(
+            "invalid_decline_reason",
+            f"decline_reason must be one of {', '.join(DECLINE_REASONS)}",
+            decline_reason=decline_reason,
+        )
+
+    def change(row: Row) -> dict[str, Any] | None:
+        if row["status"] == DECLINED:
+            return None
+        _require_authorised(row)
+        return {"status": DECLINED, "decline_reason": decline_reason}
+
+    return transaction_json(await _transition(store, tx_id, change))
+
+
+async def _transition(store: TableStore, tx_id: str, change: Change) -> Row:
+    row = await load(store, tx_id)
+    for _ in range(MAX_ATTEMPTS):
+        values = change(row)
+        if values is None:
+            return row
+        values["version"] = row["version"] + 1
+        result = await store.update(
+            TRANSACTIONS, {"id": tx_id}, values, if_={"version": row["version"]}
+        )
+        if result.applied:
+            return row | values
+        row = result.current or await load(store, tx_id)
+    raise errors.conflict("transaction_busy", "too many concurrent changes; try again", id=tx_id)
+
+
+def _require_authorised(row: Row) -> None:
+    if row["status"] != AUTHORISED:
+        raise errors.conflict(
+            "transaction_final",
+            f"transaction is {row['status']}",
+            transaction_id=row["id"],
+            status=row["status"],
+        )
+
+
+def _direction(row: Row) -> int:
+    if row["amount_authorised"] == 0:
+        return 1 if row["is_load"] else -1
+    return 1 if row["amount_authorised"] > 0 else -1
+
+
+def _check_positive(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise errors.bad_request(
+            "invalid_amount", "amount must be a positive integer", amount=amount
+        )

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from smartbank import errors
+from smartbank.storage import TableStore
+from transactions.domain import time_text, transaction_json
+from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
+
+DEFAULT_LIMIT = 30
+MAX_LIMIT = 100
+Bounds = dict[str, tuple[Any, ...]]
+
+
+async def list_transactions(
+    store: TableStore,
+    account_id: str,
+    *,
+    since: str | None = None,
+    before: str | None = None,
+    limit: int | str | None = None,
+) -> list[dict[str, Any]]:
+    count = parse_limit(limit)
+    lower = await _lower_bound(store, account_id, since) if since else {}
+    upper = (time_text(before, "before"),) if before else None
+    entries = await store.query(
+        TRANSACTIONS_BY_ACCOUNT,
+        {"account_id": account_id},
+        ge=lower.get("ge"),
+        gt=lower.get("gt"),
+        lt=upper,
+        limit=count,
+    )
+    rows = await asyncio.gather(*(store.get(TRANSACTIONS, {"id": e["id"]}) for e in entries))
+    return [transaction_json(row) for row in rows if row is not None]
+
+
+def parse_limit(limit: int | str | None) -> int:
+    if limit is None or limit == "":
+        return DEFAULT_LIMIT
+    try:
+        count = int(limit)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_LIMIT:
+        raise errors.bad_request(
+            "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}", limit=limit
+        )
+    return count
+
+
+async def _lower_bound(store: TableStore, account_id: str, since: str) -> Bounds:
+    if not since.startswith("tx_"):
+        return {"ge": (time_text(since, "since"),)}
+    cursor = await store.get(TRANSACTIONS, {"id": since})
+    if cursor is None or cursor["account_id"] != account_id:
+        raise errors.bad_request(
+            "invalid_since", "since names no transaction of this account", since=since
+        )
+    return {"gt": (cursor["created"], cursor["id"])}

@@ -1,0 +1,164 @@
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import pytest
+
+from smartbank.errors import ServiceError
+from smartbank.storage import TableStore
+from transactions import domain, lifecycle
+
+
+class RacingStore:
+    """Runs `interloper` just before the first update, so that update finds a newer version."""
+
+    def __init__(self, inner: TableStore, interloper: Callable[[], Awaitable[Any]]) -> None:
+        self.inner = inner
+        self.interloper: Callable[[], Awaitable[Any]] | None = interloper
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def update(self, *args: Any, **kwargs: Any) -> Any:
+        if self.interloper is not None:
+            interloper, self.interloper = self.interloper, None
+            await interloper()
+        return await self.inner.update(*args, **kwargs)
+
+
+@pytest.fixture
+async def authorised(store: TableStore, new_tx: Any) -> dict[str, Any]:
+    return await domain.create_transaction(store, new_tx())
+
+
+async def expect_error(code: str, call: Awaitable[Any]) -> None:
+    with pytest.raises(ServiceError) as caught:
+        await call
+    assert caught.value.code == code
+
+
+async def test_settle_when_authorised_sets_final_debit(store: TableStore, authorised: Any) -> None:
+    settled = await lifecycle.settle(store, "tx_1", 400, "2026-11-23 09:00:00")
+    assert settled == {
+        **authorised,
+        "status": "settled",
+        "amount": -400,
+        "amount_authorised": -350,
+        "settled": "2026-11-23T09:00:00.000Z",
+    }
+    assert await domain.get_transaction(store, "tx_1") == settled
+
+
+async def test_settle_when_load_stays_positive(store: TableStore, new_tx: Any) -> None:
+    await domain.create_transaction(store, new_tx(amount=5_000, is_load=True))
+    settled = await lifecycle.settle(store, "tx_1", 5_000)
+    assert settled["amount"] == 5_000
+    assert settled["settled"].endswith("Z")
+
+
+async def test_settle_twice_with_same_amount_returns_it(store: TableStore, authorised: Any) -> None:
+    first = await lifecycle.settle(store, "tx_1", 350)
+    assert await lifecycle.settle(store, "tx_1", 350) == first
+
+
+async def test_settle_twice_with_other_amount_conflicts(store: TableStore, authorised: Any) -> None:
+    await lifecycle.settle(store, "tx_1", 350)
+    await expect_error("conflict.already_settled", lifecycle.settle(store, "tx_1", 351))
+    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -350
+
+
+async def test_settle_when_reversed_or_declined_is_final(store: TableStore, new_tx: Any) -> None:
+    await domain.create_transaction(store, new_tx(id="tx_r"))
+    await lifecycle.reverse(store, "tx_r")
+    declined = new_tx(id="tx_d", status="declined", decline_reason="OTHER")
+    await domain.create_transaction(store, declined)
+    await expect_error("conflict.transaction_final", lifecycle.settle(store, "tx_r", 350))
+    await expect_error("conflict.transaction_final", lifecycle.settle(store, "tx_d", 350))
+
+
+@pytest.mark.parametrize("amount", [0, -350])
+async def test_settle_with_non_positive_amount_is_rejected(
+    store: TableStore, authorised: Any, amount: int
+) -> None:
+    await expect_error("bad_request.invalid_amount", lifecycle.settle(store, "tx_1", amount))
+
+
+async def test_settle_when_unknown_is_not_found(store: TableStore) -> None:
+    await expect_error("not_found.transaction", lifecycle.settle(store, "tx_missing", 1))
+
+
+async def test_reverse_in_full_marks_it_reversed(store: TableStore, authorised: Any) -> None:
+    reversed_ = await lifecycle.reverse(store, "tx_1")
+    assert reversed_["status"] == "reversed"
+    assert reversed_["amount"] == 0
+    assert reversed_["amount_authorised"] == -350
+    assert "decline_reason" not in reversed_
+    assert await lifecycle.reverse(store, "tx_1") == reversed_
+
+
+async def test_reverse_in_part_lowers_the_outstanding_amount(
+    store: TableStore, authorised: Any
+) -> None:
+    partly = await lifecycle.reverse(store, "tx_1", 150)
+    assert (partly["status"], partly["amount"]) == ("authorised", -200)
+    rest = await lifecycle.reverse(store, "tx_1", 200)
+    assert (rest["status"], rest["amount"]) == ("reversed", 0)
+
+
+async def test_reverse_more_than_outstanding_reverses_all(
+    store: TableStore, authorised: Any
+) -> None:
+    reversed_ = await lifecycle.reverse(store, "tx_1", 1_000)
+    assert (reversed_["status"], reversed_["amount"]) == ("reversed", 0)
+
+
+async def test_reverse_when_settled_or_declined_is_final(store: TableStore, new_tx: Any) -> None:
+    await domain.create_transaction(store, new_tx(id="tx_s", status="settled"))
+    declined = new_tx(id="tx_d", status="declined", decline_reason="OTHER")
+    await domain.create_transaction(store, declined)
+    await expect_error("conflict.transaction_final", lifecycle.reverse(store, "tx_s"))
+    await expect_error("conflict.transaction_final", lifecycle.reverse(store, "tx_d", 10))
+
+
+async def test_reverse_concurrent_parts_lose_none(store: TableStore, new_tx: Any) -> None:
+    await domain.create_transaction(store, new_tx(amount=-100))
+    await asyncio.gather(*(lifecycle.reverse(store, "tx_1", 10) for _ in range(5)))
+    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -50
+
+
+async def test_decline_when_authorised_records_the_reason(
+    store: TableStore, authorised: Any
+) -> None:
+    declined = await lifecycle.decline(store, "tx_1", "OTHER")
+    assert declined["status"] == "declined"
+    assert declined["decline_reason"] == "OTHER"
+    assert await lifecycle.decline(store, "tx_1", "CARD_BLOCKED") == declined
+
+
+async def test_decline_when_settled_or_reversed_is_final(store: TableStore, new_tx: Any) -> None:
+    await domain.create_transaction(store, new_tx(id="tx_s", status="settled"))
+    await domain.create_transaction(store, new_tx(id="tx_r"))
+    await lifecycle.reverse(store, "tx_r")
+    await expect_error("conflict.transaction_final", lifecycle.decline(store, "tx_s", "OTHER"))
+    await expect_error("conflict.transaction_final", lifecycle.decline(store, "tx_r", "OTHER"))
+
+
+async def test_decline_with_unknown_reason_is_rejected(store: TableStore, authorised: Any) -> None:
+    await expect_error("bad_request.invalid_decline_reason", lifecycle.decline(store, "tx_1", "x"))
+
+
+async def test_settle_after_concurrent_reversal_is_final(
+    store: TableStore, authorised: Any
+) -> None:
+    racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1"))
+    settling = lifecycle.settle(cast(TableStore, racing), "tx_1", 350)
+    await expect_error("conflict.transaction_final", settling)
+    assert (await domain.get_transaction(store, "tx_1"))["status"] == "reversed"
+
+
+async def test_reverse_after_concurrent_partial_reversal_counts_both(
+    store: TableStore, authorised: Any
+) -> None:
+    racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1", 100))
+    result = await lifecycle.reverse(cast(TableStore, racing), "tx_1", 50)
+    assert result["amount"] == -200
