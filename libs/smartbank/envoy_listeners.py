@@ -61,6 +61,7 @@ def mesh_virtual_host(spec: ServiceSpec, mesh_port: int) -> dict[str, Any]:
     """Routes for one service, chosen by Host; only calls marked idempotent are retried."""
     timeout = duration(spec.timeout_ms)
     idempotent = {"name": IDEMPOTENT_HEADER, "string_match": {"exact": "true"}}
+    span = decorator(f"mesh {spec.name}")
     return {
         "name": spec.name,
         "domains": [spec.name, f"{spec.name}:{mesh_port}"],
@@ -69,11 +70,13 @@ def mesh_virtual_host(spec: ServiceSpec, mesh_port: int) -> dict[str, Any]:
                 "name": f"{spec.name}.idempotent",
                 "match": {"prefix": "/", "headers": [idempotent]},
                 "route": {"cluster": spec.name, "timeout": timeout, "retry_policy": RETRY_POLICY},
+                "decorator": span,
             },
             {
                 "name": f"{spec.name}.default",
                 "match": {"prefix": "/"},
                 "route": {"cluster": spec.name, "timeout": timeout},
+                "decorator": span,
             },
         ],
     }
@@ -117,6 +120,7 @@ def edge_listener(
                         "name": f"{name}.default",
                         "match": {"prefix": "/"},
                         "route": {"cluster": service, "timeout": EDGE_TIMEOUT},
+                        "decorator": decorator(f"edge {service}"),
                     }
                 ],
             }
@@ -127,6 +131,11 @@ def edge_listener(
     manager["merge_slashes"] = True
     manager["access_log"] = [stdout_access_log()]
     return listener(name, host, port, manager)
+
+
+def decorator(operation: str) -> dict[str, Any]:
+    """Names Envoy's span for the hop (instead of "ingress"); not sent on to the service."""
+    return {"operation": operation, "propagate": False}
 
 
 def connection_manager(

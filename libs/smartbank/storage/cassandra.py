@@ -1,0 +1,168 @@
+"""The production store: a keyspace per service on a Cassandra cluster.
+
+Consistency: QUORUM for reads and writes, so a read always overlaps the last acknowledged
+write; SERIAL for conditional writes. The keyspace uses SimpleStrategy, which knows nothing
+of data centres, so QUORUM/SERIAL rather than LOCAL_QUORUM/LOCAL_SERIAL; a multi-DC
+deployment would switch both together with NetworkTopologyStrategy.
+
+A conditional write is a Paxos round whose outcome is unknown when it times out: it may
+still be committed. Such a timeout is resolved by reading the rows at SERIAL (which finishes
+a round in flight) and calling the write applied only if the rows now hold what it wrote.
+A write that was not applied reports the rows as read at SERIAL right after, because
+Cassandra's own reply carries only the columns named in the condition.
+Cassandra orders writes by timestamp, so rows written with conditions should only ever be
+written with conditions: a plain upsert mixed in can be ordered before an earlier LWT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import Any
+
+from cassandra import ConsistencyLevel, OperationTimedOut, WriteTimeout
+
+from smartbank.storage import cql
+from smartbank.storage.cql_session import CqlRow, CqlSession, DriverSession
+from smartbank.storage.schema import Row, Table, decode_row
+from smartbank.storage.select import Statement, select_row, select_slice
+from smartbank.storage.store import Delete, Insert, Op, Result, StorageError, Update
+from smartbank.storage.writes import Write, prepare, prepare_batch, was_written
+
+Failed = dict[tuple[Any, ...], Row | None]
+
+
+class CassandraStore:
+    """A TableStore on one keyspace; `session` is a fake in tests, the driver otherwise."""
+
+    def __init__(
+        self,
+        hosts: Sequence[str],
+        keyspace: str,
+        replication_factor: int,
+        session: CqlSession | None = None,
+    ) -> None:
+        self._keyspace = keyspace
+        self._replication_factor = replication_factor
+        self._cql: CqlSession = session or DriverSession(hosts)
+
+    async def ensure(self, tables: Iterable[Table]) -> None:
+        ddl = [cql.create_keyspace(self._keyspace, self._replication_factor)]
+        ddl += [cql.create_table(self._keyspace, t) for t in tables]
+        for text in ddl:
+            await self._guard(self._cql.execute_simple(text))
+
+    async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        return await self._get(table, key, ConsistencyLevel.QUORUM)
+
+    async def query(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        gt: tuple[Any, ...] | None = None,
+        ge: tuple[Any, ...] | None = None,
+        lt: tuple[Any, ...] | None = None,
+        le: tuple[Any, ...] | None = None,
+        limit: int | None = None,
+        descending: bool = False,
+    ) -> list[Row]:
+        bounds = {"gt": gt, "ge": ge, "lt": lt, "le": le}
+        ref = cql.table_ref(self._keyspace, table)
+        statement = select_slice(table, ref, partition, bounds, limit, descending)
+        return [decode_row(table, r) for r in await self._guard(self._cql.execute(statement))]
+
+    async def insert(
+        self, table: Table, row: Mapping[str, Any], *, if_not_exists: bool = False
+    ) -> Result:
+        return await self._single(Insert(table, row, if_not_exists))
+
+    async def update(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        return await self._single(Update(table, key, values, if_, if_exists))
+
+    async def delete(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        return await self._single(Delete(table, key, if_, if_exists))
+
+    async def batch(self, ops: Sequence[Op]) -> Result:
+        failed = await self._apply(prepare_batch(ops))
+        return Result(True) if failed is None else Result(False, rows=failed)
+
+    async def ping(self) -> None:
+        query = "SELECT release_version FROM system.local"
+        await self._guard(self._cql.execute_simple(query, consistency=ConsistencyLevel.ONE))
+
+    async def close(self) -> None:
+        await self._cql.close()
+
+    async def _single(self, op: Op) -> Result:
+        write = prepare(op)
+        failed = await self._apply([write])
+        return Result(True) if failed is None else Result(False, current=failed[write.pk])
+
+    async def _apply(self, writes: list[Write]) -> Failed | None:
+        """Run the writes as one statement or one batch; None when applied."""
+        conditional = any(w.conditional for w in writes)
+        serial = ConsistencyLevel.SERIAL if conditional else None
+        statements = [cql.write_statement(self._keyspace, w) for w in writes]
+        try:
+            if len(statements) == 1:
+                rows = await self._cql.execute(statements[0], serial=serial)
+            else:
+                rows = await self._cql.batch(statements, serial=serial)
+        except (WriteTimeout, OperationTimedOut) as exc:
+            if not conditional:
+                raise StorageError(f"Cassandra write timed out: {exc}") from exc
+            return await self._resolve_unknown(writes)
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"Cassandra write failed: {exc}") from exc
+        if not conditional or (rows and rows[0].get("[applied]")):
+            return None
+        return await self._read_serial([w for w in writes if w.conditional])
+
+    async def _resolve_unknown(self, writes: list[Write]) -> Failed | None:
+        """After a timed-out Paxos round: applied iff the rows now hold what was written."""
+        current = await self._read_serial(writes)
+        last = {w.pk: w for w in writes}
+        if all(was_written(w, current[pk]) for pk, w in last.items()):
+            return None
+        return {w.pk: current[w.pk] for w in writes if w.conditional}
+
+    async def _read_serial(self, writes: list[Write]) -> Failed:
+        """The written rows at SERIAL: the linearizable view that Paxos rounds agree on."""
+        rows: Failed = {}
+        for write in writes:
+            if write.pk not in rows:
+                rows[write.pk] = await self._get(write.table, write.key, ConsistencyLevel.SERIAL)
+        return rows
+
+    async def _get(self, table: Table, key: Mapping[str, Any], consistency: int) -> Row | None:
+        statement: Statement = select_row(table, cql.table_ref(self._keyspace, table), key)
+        rows = await self._guard(self._cql.execute(statement, consistency=consistency))
+        return decode_row(table, rows[0]) if rows else None
+
+    @staticmethod
+    async def _guard(call: Awaitable[list[CqlRow]]) -> list[CqlRow]:
+        """Await a driver call; every failure becomes a StorageError."""
+        try:
+            result: list[CqlRow] = await call
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"Cassandra request failed: {exc}") from exc
+        return result

