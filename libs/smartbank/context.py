@@ -47,6 +47,11 @@ class CallContext:
         """A copy whose deadline is at most `seconds` from now (never later than ours)."""
         return replace(self, deadline=min(self.deadline, time.monotonic() + seconds))
 
+    def renewed(self, seconds: float) -> CallContext:
+        """A copy with a fresh deadline, for clean-up that must finish after the caller gave up
+        (releasing a hold whose authorisation timed out)."""
+        return replace(self, deadline=time.monotonic() + seconds)
+
     def to_headers(self, caller: str) -> dict[str, str]:
         headers = {
             REQUEST_ID: self.request_id,

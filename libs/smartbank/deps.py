@@ -1,11 +1,15 @@
 """Handler dependencies, so a handler's signature lists what it needs.
 
-async def get_card(card_id: str, store: StoreDep) -> dict: ...
+    async def get_card(card_id: str, store: StoreDep) -> dict: ...
+
+They are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool, which
+costs a thread hop on every request for what is only an attribute lookup.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -14,22 +18,40 @@ from smartbank.runtime import Runtime
 from smartbank.settings import PlatformSettings
 from smartbank.storage import TableStore
 
+S = TypeVar("S", bound=PlatformSettings)
 
-def get_runtime(request: Request) -> Runtime:
+
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_store(request: Request) -> TableStore:
-    return get_runtime(request).store
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
-def get_rpc(request: Request) -> Rpc:
-    return get_runtime(request).rpc
+async def get_store(request: Request) -> TableStore:
+    return runtime_of(request).store
 
 
-def get_settings(request: Request) -> PlatformSettings:
-    return get_runtime(request).settings
+async def get_rpc(request: Request) -> Rpc:
+    return runtime_of(request).rpc
+
+
+async def get_settings(request: Request) -> PlatformSettings:
+    return runtime_of(request).settings
+
+
+def settings_of(cls: type[S]) -> Callable[[Request], Awaitable[S]]:
+    """A dependency giving the service's own settings class, typed as such."""
+
+    async def get(request: Request) -> S:
+        settings = runtime_of(request).settings
+        if not isinstance(settings, cls):
+            raise TypeError(f"the app was built with {type(settings).__name__}, not {cls.__name__}")
+        return settings
+
+    return get
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

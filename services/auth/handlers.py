@@ -7,19 +7,12 @@ from pydantic import BaseModel, Field
 
 from auth import domain
 from auth.settings import Settings
-from smartbank import errors
-from smartbank.deps import SettingsDep, StoreDep
+from smartbank.deps import StoreDep, settings_of
 
 router = APIRouter()
 
 
-def auth_settings(settings: SettingsDep) -> Settings:
-    if not isinstance(settings, Settings):
-        raise errors.internal_service("settings", "auth needs its own Settings class")
-    return settings
-
-
-AuthSettingsDep = Annotated[Settings, Depends(auth_settings)]
+AuthSettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
 
 
 class NewCustomer(BaseModel):

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/network/v1")
 DeadlineHeader = Annotated[int | None, Header(alias="X-Network-Deadline-Ms", gt=0, le=60_000)]
 
 
-def network(runtime: RuntimeDep, request: Request) -> Network:
+async def network(runtime: RuntimeDep, request: Request) -> Network:
     state = request.app.state
     if not hasattr(state, "network"):
         state.network = Network(runtime.rpc, cast(Settings, runtime.settings))

@@ -68,7 +68,7 @@ class Network:
 
     async def _notify(self, reversal: dict[str, Any]) -> None:
         for attempt in range(self.settings.stand_in_attempts):
-            await asyncio.sleep(0.2 * 2**attempt)
+            await asyncio.sleep(0.2 * (2**attempt - 1))
             try:
                 with context.bound(context.fresh(budget=2.0)):
                     await self.rpc.call(

@@ -30,7 +30,7 @@ class Adjuster:
         for _ in range(20):
             row = await self.records.get(key)
             if row is None:
-                if stand_in or await self._remember(key, msg):
+                if await self._remember(key, msg, stand_in):
                     return answers.adjustment(answers.UNKNOWN_ORIGINAL)
                 continue
             outcome = await self._reverse_row(row, msg, reversal_id, stand_in)
@@ -38,18 +38,22 @@ class Adjuster:
                 return outcome
         raise errors.conflict("contention", "the authorisation kept changing; try again")
 
-    async def _remember(self, key: str, msg: Adjustment) -> bool:
-        """Keep a reversal whose authorisation has not arrived, so it is declined when it does."""
+    async def _remember(self, key: str, msg: Adjustment, stand_in: bool) -> bool:
+        """Keep a reversal whose authorisation has not arrived, so it is declined when it does.
+
+        A stand-in is kept as the final answer (91) the network already has for that message.
+        """
         early = {
             "auth_key": key,
             "auth_id": ids.derived_id("auth", key),
-            "state": "reversed_early",
+            "state": "declined" if stand_in else "reversed_early",
+            "response": answers.refused(answers.ISSUER_UNAVAILABLE) if stand_in else None,
             "fingerprint": "",
             "card_token": msg.card_token,
             "transaction_id": ids.derived_id("tx", key),
             "reversal_ids": [],
-            "reversed_early": True,
-            "stand_in": False,
+            "reversed_early": not stand_in,
+            "stand_in": stand_in,
             "created": timeutil.now_text(),
         }
         created, _ = await self.records.create(early)

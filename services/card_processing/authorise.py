@@ -28,6 +28,7 @@ from smartbank.storage import Row
 log = logging.getLogger(__name__)
 
 WAIT_STEP = 0.02
+CLEAN_UP_BUDGET = 5.0
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Authoriser:
         while context.current().remaining() > WAIT_STEP:
             if row["state"] == "reversed_early":
                 claimed = await self._take_over(row, msg)
+            elif row["state"] in DECIDED and row["stand_in"]:
+                return dict(row["response"])
             elif row["fingerprint"] != msg.fingerprint():
                 return answers.refused(answers.DUPLICATE)
             elif row["state"] in DECIDED:
@@ -164,13 +167,16 @@ class Authoriser:
     async def _fail(self, row: Row, *, holding: bool) -> None:
         """Compensate: give back any hold, and leave the record for a retry to take over."""
         try:
-            if holding:
-                await self.peers.release(row["account_id"], row["hold_id"], "compensation")
-            await self.records.change(row, state="failed")
+            with context.bound(context.current().renewed(CLEAN_UP_BUDGET)):
+                if holding:
+                    await self.peers.release(row["account_id"], row["hold_id"], "compensation")
+                await self.records.change(row, state="failed")
         except ServiceError:
             log.warning("compensation failed; the expiry sweep will release the hold")
 
     async def _finish(self, row: Row, answer: dict[str, Any], state: str) -> dict[str, Any]:
+        if answer.get("approved") and context.current().expired():
+            return await self._void({**row, "stand_in": True}, answer)
         extra = {k: row.get(k) for k in ("card_id", "account_id")}
         saved = await self.records.change(row, state=state, response=answer, **extra)
         if saved is not None:
@@ -185,11 +191,16 @@ class Authoriser:
     async def _superseded(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
         """A retry took this authorisation over while we were slow: ours must leave no trace."""
         if answer.get("approved"):
-            await self.peers.release(row["account_id"], row["hold_id"], "superseded")
+            with context.bound(context.current().renewed(CLEAN_UP_BUDGET)):
+                await self.peers.release(row["account_id"], row["hold_id"], "superseded")
         raise errors.unavailable("issuer", "the authorisation was taken over by a retry")
 
     async def _void(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
-        """A reversal or stand-in arrived while this was being decided: it wins."""
+        """The decision came too late, or a reversal or stand-in arrived meanwhile: undo it."""
+        with context.bound(context.current().renewed(CLEAN_UP_BUDGET)):
+            return await self._undo(row, answer)
+
+    async def _undo(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
         if answer.get("approved"):
             await self.peers.release(row["account_id"], row["hold_id"], "void")
             await self.peers.transition(
@@ -199,11 +210,13 @@ class Authoriser:
         voided = (
             answers.declined(decline, row["transaction_id"]) if answer.get("approved") else answer
         )
-        saved = await self.records.change(row, state="declined", response=voided, outstanding=0)
+        saved = await self.records.change(
+            row, state="declined", response=voided, outstanding=0, stand_in=row["stand_in"]
+        )
         return voided if saved is not None else await self._finish_again(row)
 
     async def _finish_again(self, row: Row) -> dict[str, Any]:
         current = await self.records.must_get(row["auth_key"])
         if current["state"] in DECIDED:
             return dict(current["response"])
-        return await self._void(current, {"approved": True})
+        return await self._undo(current, {"approved": True})

@@ -1,4 +1,4 @@
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
@@ -8,16 +8,18 @@ from card_processing.messages import Adjustment, Authorisation
 from card_processing.peers import Peers
 from card_processing.records import Records
 from card_processing.settings import Settings
-from smartbank.deps import RpcDep, SettingsDep, StoreDep
+from smartbank.deps import RpcDep, StoreDep, settings_of
 
 router = APIRouter()
 
-
-def authoriser(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Authoriser:
-    return Authoriser(Records(store), Peers(rpc), cast(Settings, settings))
+SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
 
 
-def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:
+async def authoriser(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Authoriser:
+    return Authoriser(Records(store), Peers(rpc), settings)
+
+
+async def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:
     return Adjuster(Records(store), Peers(rpc))
 
 

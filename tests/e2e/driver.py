@@ -54,8 +54,11 @@ class Bank:
     async def send(self, kind: str, message: Any, **kwargs: Any) -> httpx.Response:
         return await self.http.post(f"{NETWORK}/{kind}", json=message, **kwargs)
 
-    async def network(self, kind: str, message: Any) -> dict[str, Any]:
-        response = await self.send(kind, message)
+    async def network(
+        self, kind: str, message: Any, deadline_ms: int | None = None
+    ) -> dict[str, Any]:
+        headers = {"X-Network-Deadline-Ms": str(deadline_ms)} if deadline_ms else {}
+        response = await self.send(kind, message, headers=headers)
         assert response.status_code == 200, response.text
         assert len(response.headers["x-trace-id"]) == 32
         answer: dict[str, Any] = response.json()
