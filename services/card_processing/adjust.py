@@ -43,7 +43,7 @@ class Adjuster:
 
         A stand-in is kept as the final answer (91) the network already has for that message.
         """
-        early = {
+        early: Row = {
             "auth_key": key,
             "auth_id": ids.derived_id("auth", key),
             "state": "declined" if stand_in else "reversed_early",
