@@ -1,7 +1,7 @@
 """Identifiers with type prefixes (`tx_`, `acc_`, `card_` …), as the public API shows them.
 
-New ids sort by creation time (a millisecond timestamp, then randomness), so a listing by id
-is also a listing by age. Derived ids are a hash of a natural key, so retrying an operation
+New ids sort by creation time (a millisecond timestamp, then randomness that only grows
+within one millisecond in one process), so a listing by id is also a listing by age. Derived ids are a hash of a natural key, so retrying an operation
 with the same key names the same record and cannot create a second one.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import threading
 import time
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -23,9 +24,21 @@ def _base36(number: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
+_RANDOM_BITS = 82
+_last = [0, 0]
+_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
-    """`<prefix>_` + 9 time characters + 16 random characters."""
-    return f"{prefix}_{_base36(time.time_ns() // 1_000_000, 9)}{_base36(secrets.randbits(82), 16)}"
+    """`<prefix>_` + 9 time characters + 16 random characters, increasing within a process."""
+    with _lock:
+        millis = time.time_ns() // 1_000_000
+        if millis <= _last[0] and _last[1] + 1 < 2**_RANDOM_BITS:
+            millis, random_part = _last[0], _last[1] + 1
+        else:
+            random_part = secrets.randbits(_RANDOM_BITS - 1)
+        _last[:] = [millis, random_part]
+    return f"{prefix}_{_base36(millis, 9)}{_base36(random_part, 16)}"
 
 
 def derived_id(prefix: str, *parts: str) -> str:

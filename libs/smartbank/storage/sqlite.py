@@ -1,24 +1,22 @@
 """The embedded store: one SQLite file per service, or `:memory:` for unit tests.
 
-Why one worker thread: sqlite3 calls block, so they must leave the event loop, but a
-connection shared by several threads would let two tasks interleave statements inside one
-compare-and-set. Here each store owns a single-thread executor that owns the connection, and
-every operation is one function call in that thread. A conditional write or a batch is one
-`BEGIN IMMEDIATE ... COMMIT` inside that call, so no other task can run between its read
-and its write, and `BEGIN IMMEDIATE` also takes the file's write lock against other processes.
-A caller cancelled mid-operation does not cut the call short: the transaction still commits
-or rolls back whole.
+Why on the event loop itself: every operation is one short call (tens of microseconds; WAL
+with synchronous=NORMAL does not fsync on commit), and a conditional write or a batch is one
+`BEGIN IMMEDIATE ... COMMIT` inside that call. Nothing awaits between its read and its write,
+so no other task can interleave with a compare-and-set, and `BEGIN IMMEDIATE` takes the
+file's write lock against other processes. A worker thread would add a thread hand-off per
+call that costs more than the query: measured on the card path, moving these calls off the
+loop took total CPU per authorisation from 17 ms to 27 ms. A caller cancelled mid-operation
+cannot cut a call short: the transaction commits or rolls back whole.
 
-WAL with synchronous=NORMAL gives concurrent readers and cheap commits; busy_timeout makes a
-second process wait for the lock instead of failing at once.
+busy_timeout makes a second process wait for the lock instead of failing at once (one
+process per service file means it is not expected to wait).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,7 +50,6 @@ class SqliteStore:
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._conn: sqlite3.Connection | None = None
         self._closed = False
 
@@ -120,7 +117,6 @@ class SqliteStore:
             return
         await self._run(lambda conn: conn.close())
         self._closed = True
-        self._executor.shutdown(wait=False)
 
     async def _single(self, op: Op) -> Result:
         write = prepare(op)
@@ -130,11 +126,6 @@ class SqliteStore:
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._closed:
             raise StorageError("the store is closed")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._call, fn)
-
-    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs in the worker thread, the only thread that touches the connection."""
         try:
             if self._conn is None:
                 self._conn = _connect(self._path)

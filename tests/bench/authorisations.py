@@ -1,0 +1,148 @@
+"""`make bench`: card authorisations through card-api at fixed open-loop arrival rates.
+
+The whole local stack runs twice: once as deployed (services call each other through Envoy's
+mesh listener, the network enters through Envoy's edge) and once with services calling each
+other directly, so the proxy's overhead is a ratio measured in the same run. It also reports
+how long `smartbank up` takes to be ready and the stack's memory when idle.
+
+    BENCH_SECONDS=20 BENCH_RATES=100,200 make bench
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from smartbank import timeutil
+from smartbank.cli.seed import seed
+from smartbank.launcher.stack import Stack
+from smartbank.registry import CARD_NETWORK_PORT, spec
+from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
+
+PATH = "/network/v1/authorisations"
+CARDS = 40
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+RATES = [float(r) for r in os.environ.get("BENCH_RATES", "100,200").split(",")]
+REPORT = Path(os.environ.get("BENCH_REPORT", ".bench/authorisations.json"))
+
+
+def message_factory(tokens: list[str], run: int) -> Any:
+    def make(i: int) -> dict[str, Any]:
+        stan = f"{i % 1_000_000:06d}"
+        return {
+            "card_token": tokens[i % len(tokens)],
+            "amount": 125,
+            "currency": "GBP",
+            "merchant": {"descriptor": "PRET A MANGER 0423", "mcc": "5812"},
+            "stan": stan,
+            "rrn": f"{run:06d}{stan}",
+            "transmitted_at": timeutil.now_text(),
+        }
+
+    return make
+
+
+def summarise(outcomes: list[Outcome], rate: float) -> dict[str, Any]:
+    latencies = sorted(o.latency_ms for o in outcomes)
+    errors = sum(o.status != 200 for o in outcomes)
+    stand_ins = sum(o.body.get("response_code") == "91" for o in outcomes)
+    approved = sum(o.body.get("approved") is True for o in outcomes)
+    return {
+        "rate": rate,
+        "requests": len(outcomes),
+        "approved": approved,
+        "errors": errors,
+        "answered_91": stand_ins,
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "p999_ms": round(percentile(latencies, 0.999), 2),
+        "max_ms": round(latencies[-1], 2) if latencies else None,
+    }
+
+
+def rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+async def drive(port: int, tokens: list[str], run: int) -> list[dict[str, Any]]:
+    pool = Pool("127.0.0.1", port)
+    warm = message_factory(tokens, run * 10)
+    await open_loop(pool, PATH, warm, 50, 4)
+    results = []
+    for k, rate in enumerate(RATES):
+        outcomes = await open_loop(
+            pool, PATH, message_factory(tokens, run * 10 + k + 1), rate, SECONDS
+        )
+        results.append(summarise(outcomes, rate))
+        await asyncio.sleep(2)
+    pool.close()
+    return results
+
+
+async def seed_cards() -> list[str]:
+    customers = [await seed(f"Bench {i}", 10**12) for i in range(CARDS)]
+    return [c["card_token"] for c in customers]
+
+
+def run_mode(mode: str, run: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"smartbank-bench-{mode}-") as home:
+        started = time.monotonic()
+        stack = Stack(Path(home), rpc_mode=mode)
+        with stack:
+            stack.wait_ready(120)
+            ready_s = round(time.monotonic() - started, 2)
+            tokens = asyncio.run(seed_cards())
+            time.sleep(3)
+            idle = rss_mb([p["pid"] for p in stack.status().values() if p.get("pid")])
+            port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
+            results = asyncio.run(drive(port, tokens, run))
+    return {"mode": mode, "ready_seconds": ready_s, "idle_rss_mb": idle, "rates": results}
+
+
+def main() -> None:
+    report = {"seconds_per_rate": SECONDS, "cpus": os.cpu_count(), "modes": []}
+    for run, mode in enumerate(("mesh", "direct"), start=1):
+        report["modes"].append(run_mode(mode, run))
+    mesh, direct = report["modes"]
+    report["envoy_over_direct_p50"] = [
+        round(m["p50_ms"] / d["p50_ms"], 2)
+        for m, d in zip(mesh["rates"], direct["rates"], strict=True)
+    ]
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2))
+    print_report(report)
+
+
+ROW = "{:8} {:>7} {:>6} {:>8} {:>8} {:>9} {:>7} {:>5}"
+
+
+def print_report(report: dict[str, Any]) -> None:
+    seconds, cpus = report["seconds_per_rate"], report["cpus"]
+    print(f"\nauthorisations, open loop, {seconds:.0f} s per rate, {cpus} cpus")
+    print(ROW.format("path", "rate/s", "sent", "p50 ms", "p99 ms", "p99.9 ms", "errors", "91s"))
+    for mode in report["modes"]:
+        for r in mode["rates"]:
+            cells = (r["requests"], r["p50_ms"], r["p99_ms"], r["p999_ms"], r["errors"])
+            print(ROW.format(mode["mode"], f"{r['rate']:.0f}", *cells, r["answered_91"]))
+    for mode in report["modes"]:
+        ready, idle = mode["ready_seconds"], mode["idle_rss_mb"]
+        print(f"{mode['mode']}: ready after {ready} s, idle memory {idle} MB")
+    print(f"through Envoy / direct at p50: {report['envoy_over_direct_p50']} (target <= 1.25)")
+    print(f"report: {REPORT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""An open-loop load generator: requests leave on schedule whether or not earlier ones returned.
+
+Latency is measured from each request's *scheduled* time, so a stall shows up in the numbers
+instead of silently slowing the sender down (coordinated omission). It speaks just enough
+HTTP/1.1 over a pool of keep-alive connections to cost a few tens of microseconds a request:
+a general-purpose client would take a large share of the two cores from the system under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+
+
+@dataclass
+class Outcome:
+    latency_ms: float
+    status: int
+    body: dict[str, object]
+
+
+@dataclass
+class Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+    async def post(self, host: str, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
+        head = (
+            f"POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\n{headers}\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
+
+
+@dataclass
+class Pool:
+    host: str
+    port: int
+    idle: list[Connection] = field(default_factory=list)
+
+    async def post(self, path: str, payload: object, headers: str = "") -> tuple[int, bytes]:
+        conn = self.idle.pop() if self.idle else await self._connect()
+        try:
+            status, body = await conn.post(
+                f"{self.host}:{self.port}", path, orjson.dumps(payload), headers
+            )
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            conn.writer.close()
+            raise
+        self.idle.append(conn)
+        return status, body
+
+    async def _connect(self) -> Connection:
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return Connection(reader, writer)
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.writer.close()
+
+
+async def open_loop(
+    pool: Pool, path: str, make: Callable[[int], object], rate: float, seconds: float
+) -> list[Outcome]:
+    """Send `rate` requests a second for `seconds`; every outcome with its latency."""
+    outcomes: list[Outcome] = []
+    start = time.perf_counter() + 0.05
+    tasks = []
+
+    async def one(i: int, due: float) -> None:
+        try:
+            status, raw = await pool.post(path, make(i))
+            body = orjson.loads(raw) if raw else {}
+        except Exception as exc:  # every failure is an outcome to count
+            status, body = 0, {"error": repr(exc)}
+        outcomes.append(Outcome((time.perf_counter() - due) * 1000, status, body))
+
+    for i in range(int(rate * seconds)):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    return outcomes
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, round(fraction * (len(sorted_values) - 1)))
+    return sorted_values[index]
