@@ -1,7 +1,8 @@
 """Identifiers with type prefixes (`tx_`, `acc_`, `card_` …), as the public API shows them.
 
 New ids sort by creation time (a millisecond timestamp, then randomness that only grows
-within one millisecond in one process), so a listing by id is also a listing by age. Derived ids are a hash of a natural key, so retrying an operation
+within one millisecond in one process), so a listing by id is also a listing by age. Derived
+ids are a hash of a natural key, so retrying an operation
 with the same key names the same record and cannot create a second one.
 """
 

@@ -113,10 +113,9 @@ def run_mode(mode: str, run: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    report = {"seconds_per_rate": SECONDS, "cpus": os.cpu_count(), "modes": []}
-    for run, mode in enumerate(("mesh", "direct"), start=1):
-        report["modes"].append(run_mode(mode, run))
-    mesh, direct = report["modes"]
+    modes = [run_mode(mode, run) for run, mode in enumerate(("mesh", "direct"), start=1)]
+    report: dict[str, Any] = {"seconds_per_rate": SECONDS, "cpus": os.cpu_count(), "modes": modes}
+    mesh, direct = modes
     report["envoy_over_direct_p50"] = [
         round(m["p50_ms"] / d["p50_ms"], 2)
         for m, d in zip(mesh["rates"], direct["rates"], strict=True)
