@@ -2,8 +2,8 @@
 
 New ids sort by creation time (a millisecond timestamp, then randomness that only grows
 within one millisecond in one process), so a listing by id is also a listing by age. Derived
-ids are a hash of a natural key, so retrying an operation
-with the same key names the same record and cannot create a second one.
+ids are a hash of a natural key, so retrying an operation with the same key names the same
+record and cannot create a second one.
 """
 
 from __future__ import annotations

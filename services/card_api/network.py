@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
 from card_api.settings import Settings
 from smartbank import context
 from smartbank.errors import ServiceError
@@ -67,16 +69,19 @@ class Network:
         task.add_done_callback(self.background.discard)
 
     async def _notify(self, reversal: dict[str, Any]) -> None:
-        for attempt in range(self.settings.stand_in_attempts):
-            await asyncio.sleep(0.2 * (2**attempt - 1))
-            try:
-                with context.bound(context.fresh(budget=2.0)):
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.stand_in_attempts),
+            wait=wait_exponential(multiplier=0.2, max=5.0),
+            retry=retry_if_exception_type(ServiceError),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt, context.bound(context.fresh(budget=2.0)):
                     await self.rpc.call(
                         "card-processing", "POST", "/stand-ins", json=reversal, idempotent=True
                     )
-                return
-            except ServiceError as exc:
-                log.info(
-                    "stand-in notice not delivered", extra={"attempt": attempt, "code": exc.code}
-                )
-        log.warning("gave up telling card-processing about a stand-in answer")
+        except ServiceError as exc:
+            log.warning("gave up telling card-processing of a stand-in", extra={"code": exc.code})
+        except RuntimeError:
+            log.warning("shutting down before a stand-in notice was delivered")
