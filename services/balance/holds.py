@@ -34,6 +34,10 @@ async def reserve(
     expires_at = checks.timestamp(expires_at, "expires_at")
 
     def decide(balance: Balance, hold: Row | None) -> Movement | None:
+        if hold is not None and hold["original_amount"] == 0:
+            raise errors.conflict(
+                "hold_released", f"hold {hold_id} was released before it was placed"
+            )
         if hold is not None:
             if hold["original_amount"] != amount or hold["currency"] != currency:
                 raise errors.conflict(
@@ -90,8 +94,10 @@ async def release(
     release_id = checks.identifier(release_id, "release_id")
     wanted = None if amount is None else checks.positive_amount(amount)
 
-    def decide(_: Balance, found: Row | None) -> Movement | None:
-        hold = _require_hold(found, hold_id)
+    def decide(balance: Balance, found: Row | None) -> Movement | None:
+        if found is None:
+            return Movement(_released_before_placed(balance.currency, release_id))
+        hold = found
         if release_id in hold["release_ids"] or hold["state"] == RELEASED:
             return None
         if hold["state"] == CAPTURED:
@@ -119,6 +125,13 @@ def _new_hold(amount: int, currency: str, expires_at: str) -> dict[str, Any]:
         "release_ids": [],
         "created": timeutil.now_text(),
     }
+
+
+def _released_before_placed(currency: str, release_id: str) -> dict[str, Any]:
+    """A release can overtake its reserve (the caller gave up waiting for it): remember it, so
+    the reserve that lands late places nothing."""
+    tombstone = _new_hold(0, currency, timeutil.now_text())
+    return {**tombstone, "state": RELEASED, "release_ids": [release_id]}
 
 
 def _require_hold(row: Row | None, hold_id: str) -> Row:

@@ -41,7 +41,11 @@ class Network:
     async def forward(
         self, path: str, message: dict[str, Any], budget: float
     ) -> dict[str, Any] | None:
-        """card-processing's answer, or None when none came within the budget."""
+        """card-processing's answer, or None when none came within the budget.
+
+        card-api has already checked the message, so any error from card-processing is the
+        issuer side failing, never the network's fault: it becomes "no answer" (91).
+        """
         ctx = context.current().with_budget(budget)
         try:
             with context.bound(ctx):
@@ -53,8 +57,6 @@ class Network:
         except TimeoutError:
             log.warning("no decision within the deadline", extra={"path": path})
         except ServiceError as exc:
-            if not exc.is_infrastructure:
-                raise
             log.warning("issuer side failed", extra={"path": path, "code": exc.code})
         return None
 

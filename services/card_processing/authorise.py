@@ -94,19 +94,19 @@ class Authoriser:
         raise errors.unavailable("issuer", "the authorisation is still being decided")
 
     async def _take_over(self, row: Row, msg: Authorisation) -> Row | None:
-        """Start a new attempt; the hold of the abandoned one is given back first."""
-        if row.get("account_id") and row.get("hold_id"):
-            await self.peers.release(row["account_id"], row["hold_id"], "takeover")
+        """Start a new attempt; it gives back the hold the abandoned one may have placed."""
         fresh = self._new_record(row["auth_key"], msg)
         keep = ("auth_key", "auth_id", "transaction_id", "created", "expires_at", "reversed_early")
         changes = {k: v for k, v in fresh.items() if k not in keep}
-        return await self.records.change(row, **changes)
+        return await self.records.change(row, **changes, abandoned_hold=row.get("hold_id"))
 
     async def _decide(self, row: Row, msg: Authorisation) -> dict[str, Any]:
         card = await self._call("look up the card", self.peers.card_by_token(msg.card_token), row)
         if card is None:
             return await self._finish(row, answers.refused(answers.NO_SUCH_CARD), "declined")
         row = {**row, "card_id": card["id"], "account_id": card["account_id"]}
+        if row.get("abandoned_hold"):
+            await self.peers.release(row["account_id"], row["abandoned_hold"], "takeover")
         if row["reversed_early"]:
             return await self._decline(row, msg, answers.DO_NOT_HONOUR)
         unusable = answers.BY_USABILITY.get(card.get("usability", "ACTIVE"))
@@ -181,12 +181,18 @@ class Authoriser:
         saved = await self.records.change(row, state=state, response=answer, **extra)
         if saved is not None:
             return answer
-        current = await self.records.must_get(row["auth_key"])
+        current = self._known(await self.records.must_get(row["auth_key"]), row)
         if current["attempt"] != row["attempt"]:
             return await self._superseded(row, answer)
         if current["state"] in DECIDED:
             return dict(current["response"])
         return await self._void(current, answer)
+
+    @staticmethod
+    def _known(stored: Row, ours: Row) -> Row:
+        """The stored record, plus what this attempt learnt that is not stored until it ends."""
+        learnt = {k: ours.get(k) for k in ("card_id", "account_id") if stored.get(k) is None}
+        return {**stored, **learnt}
 
     async def _superseded(self, row: Row, answer: dict[str, Any]) -> dict[str, Any]:
         """A retry took this authorisation over while we were slow: ours must leave no trace."""
@@ -216,7 +222,7 @@ class Authoriser:
         return voided if saved is not None else await self._finish_again(row)
 
     async def _finish_again(self, row: Row) -> dict[str, Any]:
-        current = await self.records.must_get(row["auth_key"])
+        current = self._known(await self.records.must_get(row["auth_key"]), row)
         if current["state"] in DECIDED:
             return dict(current["response"])
         return await self._undo(current, {"approved": True})

@@ -37,7 +37,7 @@ class Expirer:
         row = await self.records.get(entry["auth_key"])
         expired = 0
         if row is not None and row["state"] == "approved":
-            await self.peers.release(row["account_id"], row["hold_id"], "expiry")
+            await self.peers.release(entry["account_id"], row["hold_id"], "expiry")
             saved = await self.records.change(row, state="expired", outstanding=0)
             if saved is None:
                 return 0
@@ -46,7 +46,7 @@ class Expirer:
         elif row is not None and row["state"] in ("pending", "failed"):
             if row.get("lease_until") and row["lease_until"] > timeutil.now_text():
                 return 0
-            await self.peers.release(row["account_id"], row["hold_id"], "expiry")
+            await self.peers.release(entry["account_id"], row["hold_id"], "expiry")
         await self.records.unindex_expiry(entry)
         if expired:
             log.info("hold expired", extra={"auth_id": row and row["auth_id"]})

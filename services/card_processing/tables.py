@@ -6,6 +6,7 @@ authorisations = Table(
         "auth_key": str,
         "auth_id": str,
         "hold_id": str,
+        "abandoned_hold": str,
         "state": str,
         "fingerprint": str,
         "attempt": str,

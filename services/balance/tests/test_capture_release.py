@@ -199,7 +199,14 @@ async def test_release_hold_with_bad_input_is_rejected(
     assert await figures(store, account) == (700, 1_000, 300)
 
 
-async def test_release_unknown_hold_is_not_found(store: TableStore, funded: MakeAccount) -> None:
+async def test_release_before_reserve_makes_the_late_reserve_place_nothing(
+    store: TableStore, funded: MakeAccount
+) -> None:
     account = await funded(1_000)
 
-    assert await code_of(holds.release(store, account, "h9", "r1")) == "not_found.hold"
+    released = await holds.release(store, account, "h9", "r1")
+    late = await code_of(holds.reserve(store, account, "h9", 300, "GBP", "2030-01-01T00:00:00Z"))
+
+    assert released["state"] == "released" and released["amount"] == 0
+    assert late == "conflict.hold_released"
+    assert await figures(store, account) == (1_000, 1_000, 0)

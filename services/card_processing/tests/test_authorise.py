@@ -151,3 +151,40 @@ async def test_expired_hold_is_released_by_the_sweep(bank):
                 break
     assert bank.held() == 0 and bank.available["acc_ctok_alice"] == 1000
     assert bank.transactions[answer["transaction_id"]]["status"] == "reversed"
+
+
+async def test_retry_takes_over_a_crashed_attempt_and_gives_back_its_hold(bank):
+    from card_processing.messages import Authorisation, auth_key
+    from card_processing.tables import authorisations
+
+    message = auth()
+    key = auth_key("ctok_alice", Authorisation.model_validate(message).original)
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        store = client.app.runtime.store  # type: ignore[attr-defined]
+        bank.reserve(
+            {"account": "acc_ctok_alice"},
+            {"hold_id": "hold_crashed", "amount": 350, "currency": "GBP"},
+        )
+        await store.insert(
+            authorisations,
+            {
+                "auth_key": key,
+                "auth_id": "auth_x",
+                "hold_id": "hold_crashed",
+                "state": "pending",
+                "fingerprint": Authorisation.model_validate(message).fingerprint(),
+                "attempt": "dead",
+                "lease_until": "2000-01-01T00:00:00.000Z",
+                "transaction_id": "tx_crashed",
+                "reversal_ids": [],
+                "stand_in": False,
+                "reversed_early": False,
+                "expires_at": "2099-01-01T00:00:00.000Z",
+                "created": "2026-11-22T10:00:00.000Z",
+                "version": 1,
+            },
+        )
+        answer = await post(client, "/authorisations", message)
+    assert answer["approved"] is True
+    assert bank.holds["hold_crashed"]["state"] == "released"
+    assert bank.held() == 350 and bank.available["acc_ctok_alice"] == 650
