@@ -1,9 +1,11 @@
+import re
 from typing import Any
 
 from smartbank import errors, money, timeutil
 
 MAX_AMOUNT = 10**15
 MAX_ID_LENGTH = 128
+PLAIN_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID_LENGTH}}}")
 
 
 def _invalid(field: str, problem: str) -> errors.ServiceError:
@@ -43,6 +45,18 @@ def same_currency(account_currency: str, given: str) -> None:
 def identifier(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
         raise _invalid(field, f"must be a non-empty string of at most {MAX_ID_LENGTH} characters")
+    return value
+
+
+def plain_id(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not PLAIN_ID.fullmatch(value):
+        raise _invalid(field, f"must be 1 to {MAX_ID_LENGTH} letters, digits, '_' or '-'")
+    return value
+
+
+def label(value: Any, field: str, limit: int = 100) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise _invalid(field, f"must be a non-empty string of at most {limit} characters")
     return value
 
 

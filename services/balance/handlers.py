@@ -3,7 +3,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, StrictInt, StrictStr
 
-from balance import accounts, holds, ledger, postings
+from balance import accounts, holds, postings, pot_moves, pots
 from smartbank.deps import StoreDep
 
 router = APIRouter()
@@ -40,6 +40,24 @@ class NewPosting(BaseModel):
     description: StrictStr = ""
 
 
+class NewPot(BaseModel):
+    name: StrictStr
+    style: StrictStr = pots.DEFAULT_STYLE
+    pot_id: StrictStr | None = None
+
+
+class PotDeposit(BaseModel):
+    source_account_id: StrictStr
+    amount: StrictInt
+    dedupe_id: StrictStr
+
+
+class PotWithdrawal(BaseModel):
+    destination_account_id: StrictStr
+    amount: StrictInt
+    dedupe_id: StrictStr
+
+
 @router.post("/accounts")
 async def create_account(body: NewAccount, store: StoreDep) -> dict[str, Any]:
     return await accounts.create(
@@ -59,7 +77,7 @@ async def get_account(account_id: str, store: StoreDep) -> dict[str, Any]:
 
 @router.get("/accounts/{account_id}/balance")
 async def get_balance(account_id: str, store: StoreDep) -> dict[str, Any]:
-    return (await ledger.read_balance(store, account_id)).to_dict()
+    return (await pots.balance_with_pots(store, account_id)).to_dict()
 
 
 @router.post("/accounts/{account_id}/holds")
@@ -88,4 +106,38 @@ async def release(account_id: str, hold_id: str, body: Release, store: StoreDep)
 async def post(account_id: str, body: NewPosting, store: StoreDep) -> dict[str, Any]:
     return await postings.post(
         store, account_id, body.posting_id, body.amount, body.currency, body.description
+    )
+
+
+@router.post("/accounts/{account_id}/pots")
+async def create_pot(account_id: str, body: NewPot, store: StoreDep) -> dict[str, Any]:
+    return await pots.create(store, account_id, body.name, body.style, body.pot_id)
+
+
+@router.get("/accounts/{account_id}/pots")
+async def list_pots(account_id: str, store: StoreDep) -> dict[str, Any]:
+    return {"pots": await pots.list_for_account(store, account_id)}
+
+
+@router.get("/pots/{pot_id}")
+async def get_pot(pot_id: str, store: StoreDep) -> dict[str, Any]:
+    return await pots.get(store, pot_id)
+
+
+@router.delete("/pots/{pot_id}")
+async def delete_pot(pot_id: str, store: StoreDep) -> dict[str, Any]:
+    return await pots.delete(store, pot_id)
+
+
+@router.put("/pots/{pot_id}/deposit")
+async def deposit(pot_id: str, body: PotDeposit, store: StoreDep) -> dict[str, Any]:
+    return await pot_moves.deposit(
+        store, pot_id, body.source_account_id, body.amount, body.dedupe_id
+    )
+
+
+@router.put("/pots/{pot_id}/withdraw")
+async def withdraw(pot_id: str, body: PotWithdrawal, store: StoreDep) -> dict[str, Any]:
+    return await pot_moves.withdraw(
+        store, pot_id, body.destination_account_id, body.amount, body.dedupe_id
     )

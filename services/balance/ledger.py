@@ -1,6 +1,6 @@
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -21,6 +21,7 @@ class Balance:
     ledger_balance: int
     held: int
     version: int
+    in_pots: int = 0
 
     @property
     def available(self) -> int:
@@ -33,7 +34,7 @@ class Balance:
             "balance": self.available,
             "ledger_balance": self.ledger_balance,
             "held": self.held,
-            "total_balance": self.available,
+            "total_balance": self.available + self.in_pots,
         }
 
 
@@ -44,7 +45,16 @@ class Movement:
     held_delta: int = 0
 
 
+@dataclass(frozen=True)
+class Changes:
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ledger_delta: int = 0
+    held_delta: int = 0
+
+
+Found = dict[str, Row | None]
 Decide = Callable[[Balance, Row | None], Movement | None]
+DecideMany = Callable[[Balance, Found], Changes | None]
 
 
 def balance_row(account_id: str, currency: str) -> dict[str, Any]:
@@ -70,21 +80,35 @@ async def read_entry(store: TableStore, account_id: str, entry: str) -> Row | No
 
 
 async def transact(store: TableStore, account_id: str, entry: str, decide: Decide) -> Row:
-    """Apply `decide`'s movement to the balance and the entry row in one conditional batch.
+    def decide_entry(balance: Balance, found: Found) -> Changes | None:
+        movement = decide(balance, found[entry])
+        if movement is None:
+            return None
+        return Changes({entry: movement.values}, movement.ledger_delta, movement.held_delta)
 
-    The batch holds only if neither row changed since it was read, so replicas stay correct;
-    the per-account lock merely spares this process the retries.
+    row = (await transact_entries(store, account_id, (entry,), decide_entry))[entry]
+    assert row is not None
+    return row
+
+
+async def transact_entries(
+    store: TableStore, account_id: str, entries: tuple[str, ...], decide: DecideMany
+) -> Found:
+    """Apply `decide`'s changes to the balance and the entry rows in one conditional batch.
+
+    The batch holds only if none of the rows changed since they were read, so replicas stay
+    correct; the per-account lock merely spares this process the retries. Returns the entries
+    as written, or as found when `decide` had nothing to change.
     """
     lock = _locks.setdefault((id(store), account_id), asyncio.Lock())
     async with lock:
         for _ in range(MAX_ATTEMPTS):
             balance = await read_balance(store, account_id)
-            current = await read_entry(store, account_id, entry)
-            movement = decide(balance, current)
-            if movement is None:
-                assert current is not None
-                return current
-            written = await _write(store, balance, entry, current, movement)
+            found = {entry: await read_entry(store, account_id, entry) for entry in entries}
+            changes = decide(balance, found)
+            if changes is None:
+                return found
+            written = await _write(store, balance, found, changes)
             if written is not None:
                 return written
     raise errors.conflict(
@@ -93,23 +117,32 @@ async def transact(store: TableStore, account_id: str, entry: str, decide: Decid
 
 
 async def _write(
-    store: TableStore, balance: Balance, entry: str, current: Row | None, movement: Movement
-) -> Row | None:
+    store: TableStore, balance: Balance, found: Found, changes: Changes
+) -> Found | None:
     balance_key = {"account_id": balance.account_id, "entry": BALANCE_ENTRY}
     new_balance = {
-        "ledger_balance": balance.ledger_balance + movement.ledger_delta,
-        "held": balance.held + movement.held_delta,
+        "ledger_balance": balance.ledger_balance + changes.ledger_delta,
+        "held": balance.held + changes.held_delta,
         "version": balance.version + 1,
     }
-    key = {"account_id": balance.account_id, "entry": entry}
     ops: list[Insert | Update] = [
         Update(LEDGER, balance_key, new_balance, if_={"version": balance.version})
     ]
-    if current is None:
-        values = {**movement.values, "version": 1}
-        ops.append(Insert(LEDGER, {**key, **values}, if_not_exists=True))
-    else:
-        values = {**movement.values, "version": current["version"] + 1}
-        ops.append(Update(LEDGER, key, values, if_={"version": current["version"]}))
+    written = dict(found)
+    for entry, values in changes.rows.items():
+        op, written[entry] = _entry_write(balance.account_id, entry, found[entry], values)
+        ops.append(op)
     result = await store.batch(ops)
-    return {**(current or {}), **key, **values} if result.applied else None
+    return written if result.applied else None
+
+
+def _entry_write(
+    account_id: str, entry: str, current: Row | None, values: dict[str, Any]
+) -> tuple[Insert | Update, Row]:
+    key = {"account_id": account_id, "entry": entry}
+    if current is None:
+        inserted = {**key, **values, "version": 1}
+        return Insert(LEDGER, inserted, if_not_exists=True), inserted
+    versioned = {**values, "version": current["version"] + 1}
+    op = Update(LEDGER, key, versioned, if_={"version": current["version"]})
+    return op, {**current, **versioned}

@@ -5,5 +5,5 @@ service = Service(
     name="balance",
     routers=[handlers.router],
     tables=tables.ALL,
-    description="accounts, the ledger, available balance and holds",
+    description="accounts, the ledger, available balance, holds and pots",
 )

@@ -46,9 +46,22 @@ LEDGER = Table(
         "release_ids": list,
         "description": str,
         "created": str,
+        "name": str,
+        "style": str,
+        "balance": int,
+        "updated": str,
+        "deleted": bool,
+        "kind": str,
+        "result": dict,
     },
     partition_key=("account_id",),
     clustering=("entry",),
 )
 
-ALL = (ACCOUNTS, ACCOUNTS_BY_USER, ACCOUNT_NUMBERS, LEDGER)
+POTS_BY_ID = Table(
+    "pots_by_id",
+    columns={"pot_id": str, "account_id": str},
+    partition_key=("pot_id",),
+)
+
+ALL = (ACCOUNTS, ACCOUNTS_BY_USER, ACCOUNT_NUMBERS, LEDGER, POTS_BY_ID)

@@ -138,9 +138,12 @@ async def test_get_raises_storage_error_when_cluster_is_unavailable() -> None:
 
 
 async def test_ensure_creates_keyspace_before_tables() -> None:
-    fake = FakeCql([], [])
+    existing = [{"column_name": c} for c in ("name", "value", "version")]
+    fake = FakeCql([], [], existing, [])
 
     await store_with(fake).ensure([COUNTERS])
 
     assert fake.calls[0][0].startswith('CREATE KEYSPACE IF NOT EXISTS "ks"')
     assert fake.calls[1][0].startswith('CREATE TABLE IF NOT EXISTS "ks"."counters"')
+    assert "system_schema.columns" in fake.calls[2][0]
+    assert fake.calls[3][0] == 'ALTER TABLE "ks"."counters" ADD "writer" text'

@@ -46,10 +46,23 @@ class CassandraStore:
         self._cql: CqlSession = session or DriverSession(hosts)
 
     async def ensure(self, tables: Iterable[Table]) -> None:
+        tables = list(tables)
         ddl = [cql.create_keyspace(self._keyspace, self._replication_factor)]
         ddl += [cql.create_table(self._keyspace, t) for t in tables]
         for text in ddl:
             await self._guard(self._cql.execute_simple(text))
+        for table in tables:
+            for text in cql.add_columns(self._keyspace, table, await self._columns(table)):
+                await self._guard(self._cql.execute_simple(text))
+
+    async def _columns(self, table: Table) -> set[str]:
+        rows = await self._guard(
+            self._cql.execute_simple(
+                "SELECT column_name FROM system_schema.columns WHERE keyspace_name = "
+                f"'{self._keyspace}' AND table_name = '{table.name}'"
+            )
+        )
+        return {row["column_name"] for row in rows}
 
     async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
         return await self._get(table, key, ConsistencyLevel.QUORUM)

@@ -25,6 +25,16 @@ def create_keyspace(keyspace: str, replication_factor: int) -> str:
     return f"CREATE KEYSPACE IF NOT EXISTS {quote(keyspace)} WITH replication = {replication}"
 
 
+def add_columns(keyspace: str, table: Table, existing: set[str]) -> list[str]:
+    """ALTER statements for the columns a newer declaration of `table` adds (tables only grow)."""
+    ref = table_ref(keyspace, table)
+    return [
+        f"ALTER TABLE {ref} ADD {quote(c)} {_CQL_TYPES.get(kind, _JSON_TYPE)}"
+        for c, kind in table.columns.items()
+        if c not in existing
+    ]
+
+
 def create_table(keyspace: str, table: Table) -> str:
     columns = ", ".join(
         f"{quote(c)} {_CQL_TYPES.get(kind, _JSON_TYPE)}" for c, kind in table.columns.items()

@@ -54,8 +54,9 @@ class SqliteStore:
         self._closed = False
 
     async def ensure(self, tables: Iterable[Table]) -> None:
-        statements = [_create_table(t) for t in tables]
-        await self._run(lambda conn: [conn.execute(s) for s in statements])
+        """Create missing tables, and add columns a newer declaration has (schemas only grow)."""
+        tables = list(tables)
+        await self._run(lambda conn: _evolve_all(conn, tables))
 
     async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
         statement = select_row(table, quote(table.name), key)
@@ -142,6 +143,21 @@ def _connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     return conn
+
+
+def _evolve_all(conn: sqlite3.Connection, tables: list[Table]) -> None:
+    for table in tables:
+        _evolve(conn, table)
+
+
+def _evolve(conn: sqlite3.Connection, table: Table) -> None:
+    conn.execute(_create_table(table))
+    existing = {row[1] for row in conn.execute(f"PRAGMA table_info({quote(table.name)})")}
+    for column, kind in table.columns.items():
+        if column not in existing:
+            conn.execute(
+                f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column)} {_AFFINITY[kind]}"
+            )
 
 
 def _create_table(table: Table) -> str:

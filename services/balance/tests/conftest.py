@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -10,12 +11,26 @@ from smartbank.storage import TableStore, open_store
 MakeAccount = Callable[..., Awaitable[str]]
 
 
+async def opened(settings: PlatformSettings) -> TableStore:
+    store = open_store(settings, "balance")
+    await store.ensure(tables.ALL)
+    return store
+
+
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    memory = open_store(PlatformSettings(storage="memory"), "balance")
-    await memory.ensure(tables.ALL)
+    memory = await opened(PlatformSettings(storage="memory"))
     yield memory
     await memory.close()
+
+
+@pytest.fixture
+async def file_replicas(tmp_path: Path) -> AsyncIterator[list[TableStore]]:
+    settings = PlatformSettings(storage="sqlite", data_dir=tmp_path)
+    replicas = [await opened(settings) for _ in range(3)]
+    yield replicas
+    for replica in replicas:
+        await replica.close()
 
 
 @pytest.fixture

@@ -1,31 +1,11 @@
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from balance import accounts, holds, ledger, postings, tables
+from balance import accounts, holds, ledger, postings
 from smartbank.errors import ServiceError
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
+from smartbank.storage import TableStore
 
 EXPIRES = "2030-01-01T00:00:00Z"
-
-
-async def opened(settings: PlatformSettings) -> TableStore:
-    store = open_store(settings, "balance")
-    await store.ensure(tables.ALL)
-    return store
-
-
-@pytest.fixture
-async def file_replicas(tmp_path: Path) -> AsyncIterator[list[TableStore]]:
-    settings = PlatformSettings(storage="sqlite", data_dir=tmp_path)
-    replicas = [await opened(settings) for _ in range(3)]
-    yield replicas
-    for replica in replicas:
-        await replica.close()
 
 
 async def funded_account(store: TableStore, amount: int) -> str:
