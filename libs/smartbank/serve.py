@@ -39,6 +39,8 @@ def main() -> None:
         http="httptools",
         lifespan="on",
         access_log=False,
+        proxy_headers=False,
+        server_header=False,
         log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         backlog=2048,
