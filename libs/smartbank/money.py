@@ -12,10 +12,3 @@ def is_currency(code: str) -> bool:
     """True for an active ISO 4217 alphabetic code such as GBP (case matters: `gbp` is not)."""
     return len(code) == 3 and code.isupper() and pycountry.currencies.get(alpha_3=code) is not None
 
-
-def format_minor(amount: int, currency: str) -> str:
-    """`-350, GBP` → `-£3.50`: for people (feed items, the CLI), never for arithmetic."""
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, f"{currency} ")
-    sign = "-" if amount < 0 else ""
-    units, minor = divmod(abs(amount), 100)
-    return f"{sign}{symbol}{units:,}.{minor:02d}"
