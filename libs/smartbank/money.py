@@ -11,4 +11,3 @@ import pycountry
 def is_currency(code: str) -> bool:
     """True for an active ISO 4217 alphabetic code such as GBP (case matters: `gbp` is not)."""
     return len(code) == 3 and code.isupper() and pycountry.currencies.get(alpha_3=code) is not None
-
