@@ -18,33 +18,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smartbank import timeutil
-from smartbank.cli.seed import seed
 from smartbank.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
+from tests.bench.cpu import cpu_per_auth
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
+from tests.bench.workload import PATH, message_factory, seed_cards
 
-PATH = "/network/v1/authorisations"
-CARDS = 40
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "100,200").split(",")]
+CPU_SAMPLE = int(os.environ.get("BENCH_CPU_SAMPLE", "500"))
 REPORT = Path(os.environ.get("BENCH_REPORT", ".bench/authorisations.json"))
-
-
-def message_factory(tokens: list[str], run: int) -> Any:
-    def make(i: int) -> dict[str, Any]:
-        stan = f"{i % 1_000_000:06d}"
-        return {
-            "card_token": tokens[i % len(tokens)],
-            "amount": 125,
-            "currency": "GBP",
-            "merchant": {"descriptor": "PRET A MANGER 0423", "mcc": "5812"},
-            "stan": stan,
-            "rrn": f"{run:06d}{stan}",
-            "transmitted_at": timeutil.now_text(),
-        }
-
-    return make
 
 
 def summarise(outcomes: list[Outcome], rate: float) -> dict[str, Any]:
@@ -92,11 +75,6 @@ async def drive(port: int, tokens: list[str], run: int) -> list[dict[str, Any]]:
     return results
 
 
-async def seed_cards() -> list[str]:
-    customers = [await seed(f"Bench {i}", 10**12) for i in range(CARDS)]
-    return [c["card_token"] for c in customers]
-
-
 def run_mode(mode: str, run: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"smartbank-bench-{mode}-") as home:
         started = time.monotonic()
@@ -109,7 +87,14 @@ def run_mode(mode: str, run: int) -> dict[str, Any]:
             idle = rss_mb([p["pid"] for p in stack.status().values() if p.get("pid")])
             port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
             results = asyncio.run(drive(port, tokens, run))
-    return {"mode": mode, "ready_seconds": ready_s, "idle_rss_mb": idle, "rates": results}
+            cpu = cpu_per_auth(stack, port, tokens, CPU_SAMPLE, run * 10 + 9)
+    return {
+        "mode": mode,
+        "ready_seconds": ready_s,
+        "idle_rss_mb": idle,
+        "rates": results,
+        "sequential": cpu,
+    }
 
 
 def main() -> None:
@@ -139,6 +124,12 @@ def print_report(report: dict[str, Any]) -> None:
     for mode in report["modes"]:
         ready, idle = mode["ready_seconds"], mode["idle_rss_mb"]
         print(f"{mode['mode']}: ready after {ready} s, idle memory {idle} MB")
+        cpu = mode["sequential"]
+        print(
+            f"  one at a time: {cpu['mean_latency_ms']} ms each, "
+            f"{cpu['cpu_ms_per_auth']} ms CPU per authorisation"
+        )
+        print("  " + ", ".join(f"{n} {ms}" for n, ms in cpu["by_process"].items() if ms >= 0.1))
     print(f"through Envoy / direct at p50: {report['envoy_over_direct_p50']} (target <= 1.25)")
     print(f"report: {REPORT}")
 

@@ -14,6 +14,7 @@ async def test_expired_budget_is_refused_before_any_work(probe_url):
         response = await client.get("/sleep/1", headers={"x-smartbank-budget-ms": "0"})
     assert response.status_code == 504
     assert response.json()["code"] == "timeout.deadline_exceeded"
+    assert len(response.headers["x-trace-id"]) == 32
 
 
 async def test_budget_header_becomes_the_deadline(probe_url):

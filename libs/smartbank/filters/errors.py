@@ -22,18 +22,15 @@ def to_service_error(exc: BaseException) -> ServiceError:
     return ServiceError("internal_service", "internal error")
 
 
-async def send_error(send: Send, error: ServiceError) -> None:
+async def send_error(send: Send, error: ServiceError, trace_id: str = "") -> None:
     body = orjson.dumps(error.to_dict())
-    await send(
-        {
-            "type": "http.response.start",
-            "status": error.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if trace_id:
+        headers.append((b"x-trace-id", trace_id.encode()))
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -59,4 +56,5 @@ class ErrorFilter:
             if not isinstance(exc, ServiceError):
                 log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await send_error(send, to_service_error(exc))
+                trace_id = scope.get("state", {}).get("trace_id", "")
+                await send_error(send, to_service_error(exc), trace_id)

@@ -19,7 +19,7 @@ from smartbank.filters.deadline import DeadlineFilter
 from smartbank.filters.errors import ErrorFilter
 from smartbank.filters.identity import IdentityFilter
 from smartbank.filters.metrics import HttpMetrics, MetricsFilter
-from smartbank.filters.tracing import tracing_filter
+from smartbank.filters.tracing import TracingFilter
 
 
 def wrap(
@@ -33,7 +33,7 @@ def wrap(
         ErrorFilter,
         lambda inner: AccessLogFilter(inner, enabled=access_log),
         lambda inner: MetricsFilter(inner, metrics=metrics),
-        lambda inner: tracing_filter(inner, tracer_provider=tracer_provider),
+        lambda inner: TracingFilter(inner, tracer_provider=tracer_provider),
         DeadlineFilter,
         IdentityFilter,
     ]

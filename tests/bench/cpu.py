@@ -1,0 +1,84 @@
+"""CPU per authorisation, by process: where the two cores go.
+
+Sends authorisations one after another (no queueing, so every process's CPU time is the work
+itself) and divides each process's user + system time by the number sent.
+
+    python -m tests.bench.cpu            # through Envoy
+    BENCH_MODE=direct python -m tests.bench.cpu
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from smartbank.launcher.stack import Stack
+from smartbank.registry import CARD_NETWORK_PORT, spec
+from tests.bench.loadgen import Pool
+from tests.bench.workload import PATH, message_factory, seed_cards
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system time of one process and its reaped children, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / TICKS
+
+
+def snapshot(pids: dict[str, int]) -> dict[str, float]:
+    return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
+async def sequential(port: int, tokens: list[str], count: int, run: int) -> float:
+    pool = Pool("127.0.0.1", port)
+    make = message_factory(tokens, run)
+    started = time.perf_counter()
+    for i in range(count):
+        status, _ = await pool.post(PATH, make(i))
+        if status != 200:
+            raise RuntimeError(f"authorisation {i} answered HTTP {status}")
+    pool.close()
+    return time.perf_counter() - started
+
+
+def cpu_per_auth(
+    stack: Stack, port: int, tokens: list[str], count: int, run: int
+) -> dict[str, Any]:
+    """Milliseconds of CPU each process of `stack` spends per authorisation, busiest first."""
+    pids = {n: p["pid"] for n, p in stack.status().items() if p.get("pid")}
+    before = snapshot(pids)
+    elapsed = asyncio.run(sequential(port, tokens, count, run))
+    time.sleep(1.5)  # let batched span exports land
+    after = snapshot(pids)
+    by_process = {n: round((after[n] - before[n]) * 1000 / count, 2) for n in pids}
+    busiest = sorted(by_process.items(), key=lambda kv: -kv[1])
+    return {
+        "count": count,
+        "mean_latency_ms": round(elapsed * 1000 / count, 2),
+        "cpu_ms_per_auth": round(sum(by_process.values()), 2),
+        "by_process": {name: ms for name, ms in busiest if ms > 0},
+    }
+
+
+def main() -> None:
+    mode = os.environ.get("BENCH_MODE", "mesh")
+    count = int(os.environ.get("COUNT", "1000"))
+    with (
+        tempfile.TemporaryDirectory(prefix=f"smartbank-cpu-{mode}-") as home,
+        Stack(Path(home), rpc_mode=mode) as stack,
+    ):
+        stack.wait_ready(120)
+        tokens = asyncio.run(seed_cards())
+        port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
+        asyncio.run(sequential(port, tokens, 100, 1))  # warm up
+        time.sleep(2)
+        print({"mode": mode, **cpu_per_auth(stack, port, tokens, count, 2)})
+
+
+if __name__ == "__main__":
+    main()
