@@ -21,13 +21,20 @@ from smartbank.registry import CARD_NETWORK_PORT, spec
 from tests.bench.loadgen import Pool
 from tests.bench.workload import PATH, message_factory, seed_cards
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def cpu_seconds(pid: int) -> float:
-    """User + system time of one process and its reaped children, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / TICKS
+    """Time on a CPU of every thread of one process, in seconds.
+
+    From the scheduler's own nanosecond counters (`/proc/PID/task/*/schedstat`), not the
+    tick-sampled user and system times in `/proc/PID/stat`, which charge a whole tick to a
+    process that wakes on a timer just as the tick fires, and so overstate idle processes.
+    """
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            continue  # the thread ended between listing and reading
+    return total / 1e9
 
 
 def snapshot(pids: dict[str, int]) -> dict[str, float]:
