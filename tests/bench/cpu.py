@@ -21,6 +21,7 @@ from smartbank.registry import CARD_NETWORK_PORT, spec
 from tests.bench.loadgen import Pool
 from tests.bench.workload import PATH, message_factory, seed_cards
 
+
 def cpu_seconds(pid: int) -> float:
     """Time on a CPU of every thread of one process, in seconds.
 
