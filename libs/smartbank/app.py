@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from smartbank import errors, health
 from smartbank.errors import ServiceError
+from smartbank.events.publisher import KafkaPublisher, Publisher
 from smartbank.filters import onion
 from smartbank.filters.errors import to_service_error
 from smartbank.filters.metrics import HttpMetrics
@@ -40,6 +41,7 @@ def build_app(
     *,
     store: TableStore | None = None,
     rpc: Rpc | None = None,
+    publisher: Publisher | None = None,
 ) -> BuiltApp:
     """Build the service's app; settings default to the environment, read now, not at import."""
     settings = settings or service.settings()
@@ -50,6 +52,7 @@ def build_app(
         settings=settings,
         store=store or _store_for(service, settings),
         rpc=rpc or RpcClient(service.name, settings, tracer_provider),
+        publisher=publisher or KafkaPublisher(settings, service.name),
         tracer_provider=tracer_provider,
         registry=registry,
     )

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """One service: its name on the mesh, its local port and whom it calls."""
+    """One service: its name on the mesh, its local port, whom it calls and its topics."""
 
     name: str
     port: int
     calls: tuple[str, ...] = ()
     timeout_ms: int = 2000
-    topics: tuple[str, ...] = field(default=())
+    publishes: tuple[str, ...] = field(default=())
+    consumes: tuple[str, ...] = field(default=())
 
     @property
     def package(self) -> str:
@@ -43,19 +44,52 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("card-processing", 8104, calls=("cards", "balance", "transactions")),
     ServiceSpec("cards", 8105),
     ServiceSpec("balance", 8106),
-    ServiceSpec("transactions", 8107),
-    ServiceSpec("transaction-enrichment", 8108, calls=("merchant", "transactions")),
+    ServiceSpec(
+        "transactions",
+        8107,
+        publishes=(
+            "transaction.created",
+            "transaction.settled",
+            "transaction.reversed",
+            "transaction.declined",
+        ),
+    ),
+    ServiceSpec(
+        "transaction-enrichment",
+        8108,
+        calls=("merchant", "transactions"),
+        publishes=("transaction.enriched",),
+        consumes=("transaction.created",),
+    ),
     ServiceSpec("merchant", 8109),
-    ServiceSpec("feed-generator", 8110, calls=("feed", "merchant")),
+    ServiceSpec(
+        "feed-generator",
+        8110,
+        calls=("feed", "merchant"),
+        publishes=("feed.item.created",),
+        consumes=(
+            "transaction.enriched",
+            "transaction.settled",
+            "transaction.reversed",
+            "transaction.declined",
+        ),
+    ),
     ServiceSpec("feed", 8111),
-    ServiceSpec("apns", 8112),
-    ServiceSpec("webhook", 8113, calls=("merchant",)),
+    ServiceSpec("apns", 8112, consumes=("feed.item.created",)),
+    ServiceSpec("webhook", 8113, consumes=("transaction.enriched",)),
 )
 
 BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
 
 # The edge listeners: which service each public-facing port forwards to.
 EDGES: dict[int, str] = {PUBLIC_API_PORT: "api", CARD_NETWORK_PORT: "card-api"}
+
+
+def topics() -> tuple[str, ...]:
+    """Every topic the stack needs: the events, and one dead-letter topic per consumer group."""
+    events = {t for s in SERVICES for t in (*s.publishes, *s.consumes)}
+    dead_letters = {f"dead-letter.{s.name}.{t}" for s in SERVICES for t in s.consumes}
+    return tuple(sorted(events)) + tuple(sorted(dead_letters))
 
 
 def spec(name: str) -> ServiceSpec:

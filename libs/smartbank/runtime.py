@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
 from smartbank import context
+from smartbank.events.consumer import ConsumerLoop
+from smartbank.events.metrics import ConsumerMetrics
+from smartbank.events.publisher import Publisher
 from smartbank.rpc import Rpc
 from smartbank.service import PeriodicJob, Service
 from smartbank.settings import PlatformSettings
 from smartbank.storage import TableStore
 
 log = logging.getLogger("smartbank.runtime")
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,15 +35,32 @@ class Runtime:
     settings: PlatformSettings
     store: TableStore
     rpc: Rpc
+    publisher: Publisher
     tracer_provider: TracerProvider
     registry: CollectorRegistry
     ready: bool = False
+    run_consumers: bool = True
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _consumers: list[ConsumerLoop] = field(default_factory=list)
+    _resources: dict[str, Any] = field(default_factory=dict)
+
+    def resource(self, name: str, make: Callable[[], T]) -> T:
+        """One shared instance of something a service makes itself (a client for an outside
+        API), made on first use and closed (`aclose`/`close`) when the service stops."""
+        if name not in self._resources:
+            self._resources[name] = make()
+        return cast(T, self._resources[name])
 
     async def start(self) -> None:
         await self.store.ensure(self.service.tables)
         for job in self.service.jobs:
             self._tasks.append(asyncio.create_task(self._loop(job), name=job.name))
+        if self.service.consumers and self.run_consumers:
+            metrics = ConsumerMetrics(self.registry)
+            for consumer in self.service.consumers:
+                loop = ConsumerLoop(consumer, self, metrics)
+                self._consumers.append(loop)
+                self._tasks.append(asyncio.create_task(loop.run(), name=loop.group))
         self.ready = True
 
     async def stop(self) -> None:
@@ -46,9 +69,12 @@ class Runtime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        close = getattr(self.rpc, "close", None)
-        if close is not None:
-            await close()
+        self._consumers.clear()
+        for client in (*self._resources.values(), self.rpc, self.publisher):
+            close = getattr(client, "aclose", None) or getattr(client, "close", None)
+            if close is not None:
+                await close()
+        self._resources.clear()
         await self.store.close()
 
     async def _loop(self, job: PeriodicJob) -> None:
@@ -66,6 +92,9 @@ class Runtime:
         checks: dict[str, dict[str, Any]] = {"lifecycle": {"ok": self.ready}}
         if self.service.tables:
             checks["storage"] = await self._storage_check()
+        if self._consumers:
+            waiting = [c.group for c in self._consumers if not c.started.is_set()]
+            checks["events"] = {"ok": not waiting, "waiting_for_broker": waiting}
         return {"ready": all(c["ok"] for c in checks.values()), "checks": checks}
 
     async def _storage_check(self) -> dict[str, Any]:

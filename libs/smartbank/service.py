@@ -1,7 +1,7 @@
 """Service declaration: a service's `main.py` says what it is; this module makes it run.
 
-A declaration names the service, its routers, its tables and its background jobs (consumers
-arrive with the event pipeline). `build_app` turns it into an ASGI app: the onion around a
+A declaration names the service, its routers, its tables, its background jobs and the events
+it consumes. `build_app` turns it into an ASGI app: the onion around a
 FastAPI app with `/healthz`, `/readyz` and `/metrics`, a lifecycle that opens storage and the
 RPC client on start and closes them on graceful shutdown.
 """
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from smartbank.events.consumer import Consumer
 from smartbank.settings import PlatformSettings
 from smartbank.storage import Table
 
@@ -39,6 +40,6 @@ class Service:
     routers: Sequence[APIRouter] = ()
     tables: Sequence[Table] = ()
     jobs: Sequence[PeriodicJob] = ()
-    consumers: Sequence[object] = ()
+    consumers: Sequence[Consumer] = ()
     settings: type[PlatformSettings] = PlatformSettings
     description: str = field(default="")

@@ -30,6 +30,15 @@ class PlatformSettings(BaseSettings):
     mesh_url: str = "http://127.0.0.1:15001"
     direct_host: str = "127.0.0.1"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # The idempotent producer where the broker has it (Apache Kafka); Tansu does not.
+    kafka_idempotence: bool = False
+    kafka_linger_ms: int = Field(default=5, ge=0)
+    consumer_batch: int = Field(default=200, gt=0)
+    consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
+    consumer_retry_max_seconds: float = Field(default=30.0, gt=0)
+    # Attempts before a message that fails for a reason other than an unavailable dependency
+    # is dead-lettered; an unavailable dependency is waited for, however long it takes.
+    consumer_max_attempts: int = Field(default=5, gt=0)
     otel_exporter_otlp_endpoint: str = ""
     log_level: str = "INFO"
     access_log: bool = True

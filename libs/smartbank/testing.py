@@ -11,7 +11,7 @@ same status codes and error bodies a caller would.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +20,8 @@ import httpx
 
 from smartbank.app import BuiltApp, build_app
 from smartbank.errors import ServiceError
+from smartbank.events.consumer import Received
+from smartbank.events.envelope import Event, Headers, decode
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings
 
@@ -75,6 +77,39 @@ class FakeRpc:
         ]
 
 
+@dataclass
+class FakePublisher:
+    """Keeps what a service publishes; `fail_with` makes the next publishes raise."""
+
+    events: list[Event] = field(default_factory=list)
+    raw: list[tuple[str, bytes | None, bytes, Headers]] = field(default_factory=list)
+    fail_with: Exception | None = None
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.events.extend(events)
+
+    async def send_raw(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.raw.append((topic, key, value, headers))
+
+    def of_type(self, event_type: str) -> list[Event]:
+        return [e for e in self.events if e.type == event_type]
+
+
+async def deliver(built: BuiltApp, event: Event, offset: int = 0) -> None:
+    """Hand `event` to the service's consumer of its type, through its wire form and back."""
+    consumers = [c for c in built.runtime.service.consumers if c.topic == event.type]
+    if not consumers:
+        raise AssertionError(f"{built.runtime.service.name} consumes no {event.type}")
+    _, value, _ = event.encode()
+    received = Received(decode(value), event.type, 0, offset)
+    for consumer in consumers:
+        await consumer.handle(received, built.runtime)
+
+
 def fake_settings(service: Service, **overrides: Any) -> PlatformSettings:
     """The service's own settings class, with in-memory storage and no access log."""
     values: dict[str, Any] = {"storage": "memory", "access_log": False, **overrides}
@@ -83,10 +118,21 @@ def fake_settings(service: Service, **overrides: Any) -> PlatformSettings:
 
 @asynccontextmanager
 async def running(
-    service: Service, *, rpc: Any = None, settings: PlatformSettings | None = None
+    service: Service,
+    *,
+    rpc: Any = None,
+    settings: PlatformSettings | None = None,
+    publisher: Any = None,
 ) -> AsyncIterator[BuiltApp]:
-    """The service's app with its lifecycle started (tables created, jobs running)."""
-    built = build_app(service, settings or fake_settings(service), rpc=rpc or FakeRpc())
+    """The service's app with its lifecycle started (tables created, jobs running).
+
+    Consumers do not run (there is no broker): tests hand them events with `deliver`.
+    """
+    settings = settings or fake_settings(service)
+    built = build_app(
+        service, settings, rpc=rpc or FakeRpc(), publisher=publisher or FakePublisher()
+    )
+    built.runtime.run_consumers = False
     async with built.fastapi.router.lifespan_context(built.fastapi):
         yield built
 

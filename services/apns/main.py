@@ -1,6 +1,12 @@
+from apns import consumers, handlers, tables
+from apns.settings import Settings
 from smartbank.service import Service
 
 service = Service(
     name="apns",
-    description=("push notifications in the APNs format (arrives with the event pipeline issue)"),
+    routers=[handlers.router],
+    tables=tables.ALL,
+    consumers=consumers.ALL,
+    settings=Settings,
+    description="device tokens per customer and push notifications in the APNs HTTP/2 format",
 )

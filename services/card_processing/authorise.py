@@ -104,7 +104,12 @@ class Authoriser:
         card = await self._call("look up the card", self.peers.card_by_token(msg.card_token), row)
         if card is None:
             return await self._finish(row, answers.refused(answers.NO_SUCH_CARD), "declined")
-        row = {**row, "card_id": card["id"], "account_id": card["account_id"]}
+        row = {
+            **row,
+            "card_id": card["id"],
+            "account_id": card["account_id"],
+            "user_id": card.get("user_id"),
+        }
         if row.get("abandoned_hold"):
             await self.peers.release(row["account_id"], row["abandoned_hold"], "takeover")
         if row["reversed_early"]:
@@ -151,6 +156,7 @@ class Authoriser:
             "mcc": msg.merchant.mcc,
             "merchant_descriptor": msg.merchant.descriptor,
             "card_id": row["card_id"],
+            "user_id": row.get("user_id"),
             "created": row["created"],
         }
         if reason is not None:

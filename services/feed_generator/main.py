@@ -1,8 +1,8 @@
+from feed_generator import consumers
 from smartbank.service import Service
 
 service = Service(
     name="feed-generator",
-    description=(
-        "turns transaction events into feed items (arrives with the event pipeline issue)"
-    ),
+    consumers=consumers.ALL,
+    description="turns transaction events into feed items and hands them to feed",
 )

@@ -1,6 +1,9 @@
+from smartbank.events import Consumer
 from smartbank.service import Service
+from transaction_enrichment.enrich import on_transaction_created
 
 service = Service(
     name="transaction-enrichment",
-    description=("resolves merchants for new transactions (arrives with the event pipeline issue)"),
+    consumers=[Consumer("transaction.created", on_transaction_created)],
+    description="resolves each new transaction's merchant and publishes it enriched",
 )

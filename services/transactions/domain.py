@@ -6,6 +6,7 @@ from typing import Any
 from smartbank import errors, timeutil
 from smartbank.money import is_currency
 from smartbank.storage import Row, TableStore
+from transactions.events import OUTBOX, event_for
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 
 AUTHORISED, DECLINED, SETTLED, REVERSED = "authorised", "declined", "settled", "reversed"
@@ -41,12 +42,16 @@ class NewTransaction:
     mcc: str | None = None
     merchant_descriptor: str | None = None
     card_id: str | None = None
+    user_id: str | None = None
     created: str | None = None
     settled: str | None = None
 
 
 async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str, Any]:
     row = candidate = new_row(new)
+    created = event_for("transaction.created", candidate)
+    await OUTBOX.announce(store, candidate["id"], [created])
+    candidate["outbox"] = OUTBOX.holding(None, [created])
     result = await store.insert(TRANSACTIONS, candidate, if_not_exists=True)
     if not result.applied and result.current is not None:
         row = result.current
@@ -103,8 +108,8 @@ def transaction_json(row: Row) -> dict[str, Any]:
     }
     if row["status"] == DECLINED:
         body["decline_reason"] = row["decline_reason"]
-    internal = ("status", "amount_authorised", "mcc", "merchant_descriptor", "card_id")
-    return body | {name: row[name] for name in internal}
+    internal = ("status", "amount_authorised", "mcc", "merchant_descriptor", "card_id", "user_id")
+    return body | {name: row.get(name) for name in internal}
 
 
 def time_text(value: str, field: str) -> str:

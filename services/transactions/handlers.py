@@ -24,6 +24,7 @@ class NewTransactionBody(BaseModel):
     mcc: str | None = None
     merchant_descriptor: str | None = None
     card_id: str | None = None
+    user_id: str | None = None
     created: str | None = None
     settled: str | None = None
 
@@ -39,6 +40,11 @@ class ReverseBody(BaseModel):
 
 class DeclineBody(BaseModel):
     decline_reason: str
+
+
+class EnrichmentBody(BaseModel):
+    merchant: str
+    category: str
 
 
 @router.post("/transactions")
@@ -78,3 +84,8 @@ async def reverse(tx_id: str, store: StoreDep, body: ReverseBody | None = None) 
 @router.post("/transactions/{tx_id}/decline")
 async def decline(tx_id: str, body: DeclineBody, store: StoreDep) -> dict[str, Any]:
     return await lifecycle.decline(store, tx_id, body.decline_reason)
+
+
+@router.post("/transactions/{tx_id}/enrichment")
+async def enrich(tx_id: str, body: EnrichmentBody, store: StoreDep) -> dict[str, Any]:
+    return await lifecycle.enrich(store, tx_id, body.merchant, body.category)

@@ -7,6 +7,7 @@ from smartbank import errors, timeutil
 from smartbank.storage import Row, TableStore
 from transactions.domain import (
     AUTHORISED,
+    CATEGORIES,
     DECLINE_REASONS,
     DECLINED,
     REVERSED,
@@ -15,6 +16,7 @@ from transactions.domain import (
     time_text,
     transaction_json,
 )
+from transactions.events import OUTBOX, change_event
 from transactions.tables import TRANSACTIONS
 
 MAX_ATTEMPTS = 20
@@ -73,6 +75,21 @@ async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[st
     return transaction_json(await _transition(store, tx_id, change))
 
 
+async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) -> dict[str, Any]:
+    """Write back what enrichment resolved; the enriched event is enrichment's to publish."""
+    if not merchant.startswith("merch_"):
+        raise errors.bad_request("invalid_merchant", "a merchant id starts with merch_")
+    if category not in CATEGORIES:
+        raise errors.bad_request("invalid_category", "unknown category", category=category)
+
+    def change(row: Row) -> dict[str, Any] | None:
+        if row["merchant"] == merchant and row["category"] == category:
+            return None
+        return {"merchant": merchant, "category": category}
+
+    return transaction_json(await _transition(store, tx_id, change))
+
+
 async def _transition(store: TableStore, tx_id: str, change: Change) -> Row:
     row = await load(store, tx_id)
     for _ in range(MAX_ATTEMPTS):
@@ -80,6 +97,10 @@ async def _transition(store: TableStore, tx_id: str, change: Change) -> Row:
         if values is None:
             return row
         values["version"] = row["version"] + 1
+        event = change_event(row, row | values)
+        if event is not None:
+            await OUTBOX.announce(store, tx_id, [event])
+            values["outbox"] = OUTBOX.holding(row, [event])
         result = await store.update(
             TRANSACTIONS, {"id": tx_id}, values, if_={"version": row["version"]}
         )

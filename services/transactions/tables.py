@@ -1,3 +1,4 @@
+from smartbank.events.outbox import OUTBOX_INDEX
 from smartbank.storage import Table
 
 TRANSACTIONS = Table(
@@ -22,7 +23,9 @@ TRANSACTIONS = Table(
         "mcc": str,
         "merchant_descriptor": str,
         "card_id": str,
+        "user_id": str,
         "version": int,
+        "outbox": dict,
     },
     partition_key=("id",),
 )
@@ -34,4 +37,4 @@ TRANSACTIONS_BY_ACCOUNT = Table(
     clustering=("created", "id"),
 )
 
-ALL = (TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT)
+ALL = (TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT, OUTBOX_INDEX)

@@ -65,7 +65,7 @@ def fakes_importable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def ports() -> StackPorts:
-    return StackPorts(*free_ports(6))
+    return StackPorts(*free_ports(7))
 
 
 def make_stack(data_dir: Path, ports: StackPorts, services: list[str]) -> Stack:
@@ -80,19 +80,21 @@ def test_stack_without_services_starts_infrastructure_and_leaves_nothing(
     with make_stack(tmp_path, ports, []) as stack:
         stack.wait_ready(10)
         status = stack.status()
-        assert list(status) == ["kafka", "trace-sink", "envoy"]
+        assert list(status) == ["kafka", "trace-sink", "push-sink", "envoy"]
         assert all(state["running"] for state in status.values())
         pids = [state["pid"] for state in status.values()]
         assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
             "envoy.pid",
             "kafka.pid",
+            "push-sink.pid",
             "trace-sink.pid",
         ]
         assert (tmp_path / "envoy.yaml").is_file()
         assert "listening on" in (tmp_path / "logs" / "kafka.log").read_text()
     assert wait_gone(pids, timeout=0) == []  # reaped by stop(), not merely signalled
     assert list((tmp_path / "run").iterdir()) == []
-    assert all(port_is_free(p) for p in (ports.kafka, ports.trace_sink, ports.envoy_admin))
+    infrastructure = (ports.kafka, ports.trace_sink, ports.push_sink, ports.envoy_admin)
+    assert all(port_is_free(p) for p in infrastructure)
     stack.stop()  # idempotent
 
 
@@ -169,7 +171,7 @@ def children(data_dir: Path) -> list[int]:
 def test_killing_the_launcher_takes_its_children_with_it(tmp_path: Path, ports: StackPorts) -> None:
     supervisor = start_supervisor(tmp_path, ports)
     pids = children(tmp_path)
-    assert len(pids) == 4  # the supervisor, kafka, trace-sink, envoy
+    assert len(pids) == 5  # the supervisor, kafka, trace-sink, push-sink, envoy
     supervisor.send_signal(signal.SIGKILL)
     supervisor.wait()
     assert wait_gone(pids) == []

@@ -19,6 +19,7 @@ from smartbank.registry import ServiceSpec
 
 SERVE_MODULE = "smartbank.serve"
 SINK_MODULE = "smartbank.telemetry.sink"
+PUSH_SINK_MODULE = "apns.sink"
 
 # Tansu reads these from its environment too; a value meant for our services (an OTLP endpoint
 # for Python exporters) must not reconfigure the broker.
@@ -52,6 +53,19 @@ def sink_argv(layout: Layout, ports: StackPorts, module: str = SINK_MODULE) -> l
         str(ports.trace_sink),
         "--dir",
         str(layout.traces),
+    ]
+
+
+def push_sink_argv(layout: Layout, ports: StackPorts) -> list[str]:
+    """The stand-in for Apple's push service that the local apns sends to."""
+    return [
+        sys.executable,
+        "-m",
+        PUSH_SINK_MODULE,
+        "--port",
+        str(ports.push_sink),
+        "--file",
+        str(layout.pushes),
     ]
 
 
@@ -108,5 +122,8 @@ def service_env(
         "MESH_URL": f"http://{HOST}:{ports.mesh}",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{HOST}:{ports.trace_sink}",
         "KAFKA_BOOTSTRAP": f"{HOST}:{ports.kafka}",
+        "APNS_ENDPOINT": f"http://{HOST}:{ports.push_sink}",
+        # Locally, webhooks may go to 127.0.0.1 so people can try them with a local receiver.
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
         **extra,
     }

@@ -56,6 +56,10 @@ def trace_sink(ports: StackPorts = StackPorts()) -> Component:
     return Component("trace-sink", "telemetry", f"tcp://{HOST}:{ports.trace_sink}")
 
 
+def push_sink(ports: StackPorts = StackPorts()) -> Component:
+    return Component("push-sink", "telemetry", f"tcp://{HOST}:{ports.push_sink}")
+
+
 def envoy(ports: StackPorts = StackPorts()) -> Component:
     return Component("envoy", "proxy", f"http://{HOST}:{ports.envoy_admin}/ready")
 

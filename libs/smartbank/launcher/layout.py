@@ -5,6 +5,7 @@
 <data dir>/logs/        <name>.log for every process (and supervisor.log when detached)
 <data dir>/run/         <name>.pid for every running process, supervisor.pid
 <data dir>/traces/      spans written by the trace sink
+<data dir>/pushes.jsonl push notifications the local APNs sink accepted
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class Layout:
     @property
     def traces(self) -> Path:
         return self.root / "traces"
+
+    @property
+    def pushes(self) -> Path:
+        return self.root / "pushes.jsonl"
 
     @property
     def supervisor_pid(self) -> Path:

@@ -22,6 +22,7 @@ from smartbank.registry import (
 )
 
 TRACE_SINK_PORT = 4318  # the OTLP/HTTP port, so any OpenTelemetry exporter finds it
+PUSH_SINK_PORT = 8190  # the local stand-in for APNs
 HOST = "127.0.0.1"
 
 
@@ -38,6 +39,7 @@ class StackPorts:
     envoy_admin: int = ENVOY_ADMIN_PORT
     kafka: int = KAFKA_PORT
     trace_sink: int = TRACE_SINK_PORT
+    push_sink: int = PUSH_SINK_PORT
 
     @property
     def edges(self) -> dict[int, str]:
@@ -65,6 +67,7 @@ def required(
     needed = {
         ports.kafka: "the Kafka broker (Tansu)",
         ports.trace_sink: "the trace sink (OTLP/HTTP)",
+        ports.push_sink: "the push notification sink (local APNs)",
     }
     if with_envoy:
         needed |= {

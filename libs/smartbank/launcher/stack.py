@@ -15,6 +15,7 @@ Create, start and stop a stack from one thread (see `processes` on PR_SET_PDEATH
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import threading
 import time
@@ -23,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from smartbank import envoy
+from smartbank.events.topics import ensure_topics
 from smartbank.launcher import commands, health
 from smartbank.launcher.binaries import find_envoy, find_tansu
 from smartbank.launcher.health import Component
 from smartbank.launcher.layout import Layout
-from smartbank.launcher.ports import StackPorts, check_free, required
+from smartbank.launcher.ports import HOST, StackPorts, check_free, required
 from smartbank.launcher.processes import Process, stop_all
-from smartbank.registry import SERVICES, spec
+from smartbank.registry import SERVICES, spec, topics
 
 INFRA_TIMEOUT = 30.0
 GRACE = 10.0
@@ -178,9 +180,14 @@ class Stack:
             "kafka", "broker", commands.broker_argv(tansu, ports), commands.broker_env()
         )
         self._spawn(broker, health.broker(ports), wait=INFRA_TIMEOUT)
+        asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics()))
         sink_argv = commands.sink_argv(layout, ports, self.sink_module)
         sink = self._process("trace-sink", "telemetry", sink_argv, commands.python_env())
         self._spawn(sink, health.trace_sink(ports), wait=INFRA_TIMEOUT)
+        pushes = self._process(
+            "push-sink", "telemetry", commands.push_sink_argv(layout, ports), commands.python_env()
+        )
+        self._spawn(pushes, health.push_sink(ports), wait=INFRA_TIMEOUT)
         if envoy_bin is not None:
             envoy.write(layout.envoy_config, commands.envoy_config(ports))
             proxy = self._process(

@@ -1,0 +1,213 @@
+"""Consuming events: a declaration in the service, a loop per declaration in libs.
+
+    consumers=[Consumer("transaction.created", enrich)]
+
+At least once: offsets are committed only after every message of a batch was handled, so a
+crash redelivers and every handler must be idempotent (derived ids, conditional writes). Each
+message is handled inside the call context and the trace it was published from. A dependency
+that is unavailable (a timeout, a refused connection, a 503) is retried with capped
+exponential backoff for as long as it takes; partitions keep their order, so nothing overtakes
+the stuck event. Any other failure is retried a few times and then the message goes, with its
+original headers and the reason, to the group's dead-letter topic, and the consumer moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, StatusCode
+
+from smartbank import context
+from smartbank.errors import ServiceError
+from smartbank.events.envelope import BadEvent, Event, decode
+from smartbank.events.metrics import ConsumerMetrics
+from smartbank.events.types import dead_letter_topic
+
+if TYPE_CHECKING:
+    from smartbank.runtime import Runtime
+
+log = logging.getLogger("smartbank.events")
+
+HANDLER_BUDGET = 30.0
+START_RETRY_SECONDS = 2.0
+MAX_POLL_INTERVAL_MS = 3_600_000  # waiting out an outage must not cost the group membership
+
+
+@dataclass(frozen=True)
+class Received:
+    """An event as a handler gets it: the event, and where it was read from."""
+
+    event: Event
+    topic: str
+    partition: int
+    offset: int
+
+
+Handler = Callable[[Received, "Runtime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    topic: str
+    handle: Handler
+
+    def group(self, service: str) -> str:
+        return f"{service}.{self.topic}"
+
+
+class ConsumerLoop:
+    def __init__(self, consumer: Consumer, runtime: Runtime, metrics: ConsumerMetrics) -> None:
+        self.consumer = consumer
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self.group = consumer.group(runtime.service.name)
+        self.metrics = metrics
+        self.tracer = trace.get_tracer("smartbank.events", tracer_provider=runtime.tracer_provider)
+        self.started = asyncio.Event()
+        self.batch_size = runtime.settings.consumer_batch
+
+    async def run(self) -> None:
+        kafka = await self._connect()
+        self.started.set()
+        positions: dict[TopicPartition, int] = {}
+        try:
+            while True:
+                batch = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
+                for partition, records in batch.items():
+                    for record in records:
+                        await self.process(record)
+                    positions[partition] = records[-1].offset + 1
+                    await kafka.commit({partition: positions[partition]})
+                self._record_lag(kafka, positions)
+        finally:
+            await kafka.stop()
+
+    async def _connect(self) -> AIOKafkaConsumer:
+        """Start the Kafka consumer, waiting for the broker if it is not there yet."""
+        while True:
+            kafka = AIOKafkaConsumer(
+                self.consumer.topic,
+                bootstrap_servers=self.settings.kafka_bootstrap,
+                group_id=self.group,
+                client_id=f"{self.runtime.service.name}-consumer",
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
+            )
+            try:
+                await kafka.start()
+                return kafka
+            except KafkaError as exc:
+                await kafka.stop()
+                log.warning("%s: broker not reachable (%s); retrying", self.group, exc)
+                await asyncio.sleep(START_RETRY_SECONDS)
+
+    async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Handle one record until it succeeds or is dead-lettered."""
+        try:
+            event = decode(record.value or b"")
+        except BadEvent as exc:
+            await self.dead_letter(record, exc)
+            return
+        received = Received(event, record.topic, record.partition, record.offset)
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                await self._handle(received)
+            except Exception as exc:
+                if not self._should_retry(exc, attempt):
+                    await self.dead_letter(record, exc)
+                    return
+                self.metrics.retried.labels(self.consumer.topic, self.group).inc()
+                await asyncio.sleep(self._backoff(attempt))
+                continue
+            self.metrics.observe(self.consumer.topic, self.group, time.perf_counter() - started)
+            return
+
+    async def _handle(self, received: Received) -> None:
+        event = received.event
+        carrier = {"traceparent": event.traceparent, "tracestate": event.tracestate}
+        parent = propagate.extract(carrier)
+        fresh = context.fresh(budget=HANDLER_BUDGET)
+        ctx = context.CallContext(
+            request_id=event.request_id or fresh.request_id,
+            deadline=fresh.deadline,
+            caller=f"kafka:{received.topic}",
+        )
+        with (
+            context.bound(ctx),
+            self.tracer.start_as_current_span(
+                f"process {received.topic}",
+                context=parent,
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": received.topic,
+                    "messaging.consumer.group.name": self.group,
+                    "messaging.message.id": event.event_id,
+                    "messaging.kafka.offset": received.offset,
+                },
+                record_exception=False,
+                set_status_on_exception=False,
+            ) as span,
+        ):
+            try:
+                await self.consumer.handle(received, self.runtime)
+            except Exception as exc:
+                span.record_exception(exc)
+                span.set_status(StatusCode.ERROR, str(exc)[:200])
+                raise
+
+    def _should_retry(self, exc: Exception, attempt: int) -> bool:
+        if waits_for_dependency(exc):
+            log.warning("%s: dependency unavailable (%s); retrying", self.group, exc)
+            return True
+        log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
+        return attempt < self.settings.consumer_max_attempts
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.settings.consumer_retry_base_seconds * 2 ** min(attempt - 1, 20)
+        return min(base, self.settings.consumer_retry_max_seconds) * random.uniform(0.5, 1.0)
+
+    async def dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: Exception) -> None:
+        topic = dead_letter_topic(self.group)
+        source = f"{record.topic}/{record.partition}/{record.offset}"
+        headers = [
+            *record.headers,
+            ("dead-letter-reason", f"{type(exc).__name__}: {exc}"[:1000].encode()),
+            ("dead-letter-source", source.encode()),
+            ("dead-letter-group", self.group.encode()),
+        ]
+        await self.runtime.publisher.send_raw(topic, record.key, record.value or b"", headers)
+        self.metrics.dead_lettered.labels(self.consumer.topic, self.group).inc()
+        log.error("%s: dead-lettered %s to %s: %r", self.group, source, topic, exc)
+
+    def _record_lag(self, kafka: AIOKafkaConsumer, positions: dict[TopicPartition, int]) -> None:
+        """Lag per partition: the broker's high watermark minus the next offset we will read."""
+        for partition, position in positions.items():
+            highwater = kafka.highwater(partition)
+            if highwater is not None:
+                lag = max(0, highwater - position)
+                labels = (self.consumer.topic, self.group, str(partition.partition))
+                self.metrics.lag.labels(*labels).set(lag)
+
+
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+
+
+def waits_for_dependency(exc: Exception) -> bool:
+    """An outage to wait out, not a fault of the message: it will succeed once they are back."""
+    if isinstance(exc, ServiceError):
+        return exc.status in UNAVAILABLE_STATUSES
+    return isinstance(exc, KafkaError | ConnectionError | TimeoutError)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import cast
+
+from apns.client import ApnsClient
+from apns.pushes import on_feed_item_created
+from apns.settings import Settings
+from smartbank.events import Consumer, Received
+from smartbank.events.codec import feed_item_to_dict
+from smartbank.runtime import Runtime
+from smartbank.schemas.v1 import events_pb2
+
+
+def client(runtime: Runtime) -> ApnsClient:
+    settings = cast(Settings, runtime.settings)
+    return runtime.resource("apns", lambda: ApnsClient.from_settings(settings))
+
+
+async def on_feed_item(received: Received, runtime: Runtime) -> None:
+    payload = received.event.payload
+    assert isinstance(payload, events_pb2.FeedItemCreated)
+    item = feed_item_to_dict(payload.item)
+    await on_feed_item_created(
+        received.event.event_id, item, store=runtime.store, apns=client(runtime)
+    )
+
+
+ALL = [Consumer("feed.item.created", on_feed_item)]

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from apns import devices
+from apns.client import REJECTED, SENT, ApnsClient, Outcome
+from apns.tables import PUSH_CLAIMS, PUSHES
+from smartbank import errors, ids, timeutil
+from smartbank.storage import Row, TableStore
+
+log = logging.getLogger(__name__)
+
+REQUIRED_FIELDS = ("id", "account_id", "user_id", "title")
+MAX_TITLE, MAX_BODY = 120, 600
+
+
+async def on_feed_item_created(
+    event_id: str, item: Mapping[str, Any], *, store: TableStore, apns: ApnsClient
+) -> list[dict[str, Any]]:
+    missing = [name for name in REQUIRED_FIELDS if not item.get(name)]
+    if missing:
+        raise errors.bad_request(
+            "invalid_feed_item", "the feed item lacks what a push needs", missing=missing
+        )
+    tokens = await devices.active_tokens(store, item["user_id"])
+    pushed = await asyncio.gather(*(_push(event_id, item, t, store, apns) for t in tokens))
+    return [push for push in pushed if push is not None]
+
+
+async def list_pushes(store: TableStore, account_id: str, limit: int) -> list[dict[str, Any]]:
+    rows = await store.query(PUSHES, {"account_id": account_id}, limit=limit, descending=True)
+    return [push_json(row) for row in rows]
+
+
+def payload(item: Mapping[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "aps": {
+            "alert": {
+                "title": _clip(item["title"], MAX_TITLE),
+                "body": _clip(item.get("body") or "", MAX_BODY),
+            },
+            "sound": "default",
+            "thread-id": item["account_id"],
+        },
+        "feed_item_id": item["id"],
+        "account_id": item["account_id"],
+    }
+    if item.get("transaction_id"):
+        body["transaction_id"] = item["transaction_id"]
+    return body
+
+
+def push_json(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["push_id"],
+        "account_id": row["account_id"],
+        "user_id": row["user_id"],
+        "feed_item_id": row["feed_item_id"],
+        "device_token": row["device_token"],
+        "title": row["title"],
+        "body": row["body"],
+        "status": row["status"],
+        "apns_id": row["apns_id"],
+        "status_code": row["status_code"],
+        "reason": row["reason"],
+        "attempts": row["attempts"],
+        "created": row["created"],
+    }
+
+
+async def _push(
+    event_id: str, item: Mapping[str, Any], token: str, store: TableStore, apns: ApnsClient
+) -> dict[str, Any] | None:
+    push_id = ids.new_id("push")
+    claim = {
+        "feed_item_id": item["id"],
+        "device_token": token,
+        "push_id": push_id,
+        "event_id": event_id,
+        "created": timeutil.now_text(),
+    }
+    if not (await store.insert(PUSH_CLAIMS, claim, if_not_exists=True)).applied:
+        return None
+    outcome = await apns.send(token, payload(item))
+    if outcome.status == REJECTED:
+        await devices.mark_invalid(
+            store, user_id=item["user_id"], token=token, reason=outcome.reason or "Unregistered"
+        )
+    return await _record(store, push_id, event_id, item, token, outcome)
+
+
+async def _record(
+    store: TableStore,
+    push_id: str,
+    event_id: str,
+    item: Mapping[str, Any],
+    token: str,
+    outcome: Outcome,
+) -> dict[str, Any]:
+    row: Row = {
+        "account_id": item["account_id"],
+        "push_id": push_id,
+        "user_id": item["user_id"],
+        "feed_item_id": item["id"],
+        "event_id": event_id,
+        "device_token": token,
+        "title": item["title"],
+        "body": item.get("body") or "",
+        "status": outcome.status,
+        "apns_id": outcome.apns_id,
+        "status_code": outcome.status_code,
+        "reason": outcome.reason,
+        "attempts": outcome.attempts,
+        "created": timeutil.now_text(),
+    }
+    await store.insert(PUSHES, row)
+    if outcome.status != SENT:
+        log.warning("push not delivered", extra={"push_id": push_id, "reason": outcome.reason})
+    return push_json(row)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,146 @@
+import json
+
+import pytest
+
+from apns import devices, pushes
+from apns.devices import INVALID
+from smartbank.errors import ServiceError
+
+TOKEN_A = "a" * 64
+TOKEN_B = "0123456789abcdef" * 4
+OTHER_USERS_TOKEN = "c" * 64
+
+
+def feed_item(number: int = 1, **changes):
+    return {
+        "id": f"feed_{number}",
+        "account_id": "acc_1",
+        "user_id": "user_1",
+        "title": "Starbucks",
+        "body": "£3.50 on coffee",
+        "image_url": "https://example.com/logo.png",
+        "transaction_id": f"tx_{number}",
+        "created": "2026-11-22T10:00:00.000Z",
+        **changes,
+    }
+
+
+@pytest.fixture
+async def two_devices(store) -> None:
+    for token in (TOKEN_A, TOKEN_B):
+        await devices.register(store, user_id="user_1", token=token, platform="ios")
+    await devices.register(store, user_id="user_2", token=OTHER_USERS_TOKEN, platform="ios")
+
+
+async def test_feed_item_created_pushes_to_each_active_device_of_the_user(
+    store, apns_client, fake_apns, two_devices
+) -> None:
+    sent = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    assert sorted(fake_apns.tokens()) == sorted([TOKEN_A, TOKEN_B])
+    assert {p["status"] for p in sent} == {"sent"}
+    logged = await pushes.list_pushes(store, "acc_1", 30)
+    assert sorted(logged, key=lambda p: p["id"]) == sorted(sent, key=lambda p: p["id"])
+    assert all(p["apns_id"] and p["status_code"] == 200 for p in logged)
+
+
+async def test_feed_item_created_sends_the_apns_payload(store, apns_client, fake_apns) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    [request] = fake_apns.requests
+    assert json.loads(request.content) == {
+        "aps": {
+            "alert": {"title": "Starbucks", "body": "£3.50 on coffee"},
+            "sound": "default",
+            "thread-id": "acc_1",
+        },
+        "feed_item_id": "feed_1",
+        "account_id": "acc_1",
+        "transaction_id": "tx_1",
+    }
+    assert request.headers["apns-push-type"] == "alert"
+
+
+async def test_feed_item_with_long_text_is_clipped(store, apns_client, fake_apns) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    item = feed_item(title="T" * 500, body="B" * 5000, transaction_id=None)
+    await pushes.on_feed_item_created("ev_1", item, store=store, apns=apns_client)
+    payload = json.loads(fake_apns.requests[0].content)
+    assert len(payload["aps"]["alert"]["title"]) == pushes.MAX_TITLE
+    assert payload["aps"]["alert"]["body"].endswith("…")
+    assert "transaction_id" not in payload
+
+
+async def test_feed_item_redelivered_pushes_once(
+    store, apns_client, fake_apns, two_devices
+) -> None:
+    await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    again = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    other_event = await pushes.on_feed_item_created(
+        "ev_2", feed_item(), store=store, apns=apns_client
+    )
+    assert again == other_event == []
+    assert len(fake_apns.requests) == 2
+    assert len(await pushes.list_pushes(store, "acc_1", 30)) == 2
+
+
+@pytest.mark.parametrize("answer", [(410, "Unregistered"), (400, "BadDeviceToken")])
+async def test_rejected_token_is_marked_invalid_and_skipped_next_time(
+    store, apns_client, fake_apns, two_devices, answer
+) -> None:
+    fake_apns.script(TOKEN_A, answer)
+    sent = await pushes.on_feed_item_created("ev_1", feed_item(1), store=store, apns=apns_client)
+    assert {(p["device_token"], p["status"]) for p in sent} == {
+        (TOKEN_A, "rejected"),
+        (TOKEN_B, "sent"),
+    }
+    by_token = {d["token"]: d for d in await devices.list_devices(store, "user_1")}
+    assert (by_token[TOKEN_A]["status"], by_token[TOKEN_A]["invalid_reason"]) == (
+        INVALID,
+        answer[1],
+    )
+    fake_apns.requests.clear()
+    await pushes.on_feed_item_created("ev_2", feed_item(2), store=store, apns=apns_client)
+    assert fake_apns.tokens() == [TOKEN_B]
+
+
+async def test_push_that_keeps_failing_is_logged_failed_and_device_kept(
+    store, make_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    fake_apns.script(TOKEN_A, (503, "ServiceUnavailable"))
+    client = make_client(apns_attempts=2)
+    [push] = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=client)
+    assert (push["status"], push["status_code"], push["attempts"]) == ("failed", 503, 2)
+    assert await devices.active_tokens(store, "user_1") == [TOKEN_A]
+
+
+async def test_feed_item_for_user_without_devices_pushes_nothing(
+    store, apns_client, fake_apns, two_devices
+) -> None:
+    item = feed_item(user_id="user_9")
+    assert await pushes.on_feed_item_created("ev_1", item, store=store, apns=apns_client) == []
+    assert fake_apns.requests == []
+
+
+@pytest.mark.parametrize("missing", ["id", "account_id", "user_id", "title"])
+async def test_feed_item_without_required_field_is_refused(
+    store, apns_client, fake_apns, two_devices, missing
+) -> None:
+    item = {k: v for k, v in feed_item().items() if k != missing}
+    with pytest.raises(ServiceError) as caught:
+        await pushes.on_feed_item_created("ev_1", item, store=store, apns=apns_client)
+    assert caught.value.code == "bad_request.invalid_feed_item"
+    assert caught.value.params == {"missing": [missing]}
+    assert fake_apns.requests == []
+
+
+async def test_list_pushes_is_newest_first_and_limited(store, apns_client, two_devices) -> None:
+    for number in range(3):
+        await pushes.on_feed_item_created(
+            f"ev_{number}", feed_item(number), store=store, apns=apns_client
+        )
+    listed = await pushes.list_pushes(store, "acc_1", 4)
+    assert len(listed) == 4
+    assert [p["id"] for p in listed] == sorted((p["id"] for p in listed), reverse=True)
+    assert listed[0]["feed_item_id"] == "feed_2"
+    assert await pushes.list_pushes(store, "acc_2", 30) == []

@@ -1,0 +1,57 @@
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from feed import tables
+from feed.validation import NewItem
+from smartbank.settings import PlatformSettings
+from smartbank.storage import TableStore, open_store
+
+MakeItem = Callable[..., NewItem]
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[TableStore]:
+    store = open_store(PlatformSettings(storage="memory"), "feed")
+    await store.ensure(tables.ALL)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def basic() -> MakeItem:
+    def make(**overrides: Any) -> NewItem:
+        values: dict[str, Any] = {
+            "account_id": "acc_1",
+            "user_id": "user_1",
+            "type": "basic",
+            "title": "Your weekly summary",
+            "body": "You spent £42.10",
+            "image_url": "https://example.com/summary.png",
+            "url": "https://example.com/summary",
+            **overrides,
+        }
+        return NewItem(**values)
+
+    return make
+
+
+@pytest.fixture
+def spend() -> MakeItem:
+    def make(**overrides: Any) -> NewItem:
+        values: dict[str, Any] = {
+            "id": "feeditem_tx1enriched",
+            "account_id": "acc_1",
+            "user_id": "user_1",
+            "type": "transaction",
+            "title": "Starbucks",
+            "body": "£3.50",
+            "image_url": "https://example.com/starbucks.png",
+            "emoji": "☕",
+            "transaction_id": "tx_1",
+            **overrides,
+        }
+        return NewItem(**values)
+
+    return make

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from smartbank import ids
+from smartbank.events import Event, Received
+from smartbank.events.codec import transaction_from_dict, transaction_to_dict
+from smartbank.runtime import Runtime
+from smartbank.schemas.v1 import events_pb2
+
+
+async def on_transaction_created(received: Received, runtime: Runtime) -> None:
+    payload = received.event.payload
+    assert isinstance(payload, events_pb2.TransactionCreated)
+    transaction = transaction_to_dict(payload.transaction)
+    enriched = await enrich(transaction, runtime)
+    message = transaction_from_dict({**enriched, "user_id": transaction["user_id"]})
+    event = Event.capture(
+        "transaction.enriched",
+        transaction["account_id"],
+        events_pb2.TransactionEnriched(transaction=message),
+        event_id=ids.derived_id("evt", transaction["id"], "enriched"),
+    )
+    await runtime.publisher.publish([event])
+
+
+async def enrich(transaction: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
+    """Resolve the merchant and write it back; the event carries it expanded, so consumers
+    need not ask merchant again. A transaction with no card descriptor (a top-up) has none."""
+    descriptor = transaction.get("merchant_descriptor") or ""
+    if not descriptor or transaction["merchant"]:
+        return transaction
+    resolved = await runtime.rpc.call(
+        "merchant",
+        "POST",
+        "/merchants/resolve",
+        json={"descriptor": descriptor, "mcc": transaction.get("mcc") or ""},
+        idempotent=True,
+    )
+    merchant = resolved["merchant"]
+    written: dict[str, Any] = await runtime.rpc.call(
+        "transactions",
+        "POST",
+        f"/transactions/{transaction['id']}/enrichment",
+        json={"merchant": merchant["id"], "category": merchant["category"]},
+        idempotent=True,
+    )
+    return {**written, "merchant": merchant}

@@ -1,0 +1,19 @@
+from typing import cast
+
+from smartbank.events.outbox import relay
+from smartbank.runtime import Runtime
+from smartbank.service import PeriodicJob
+from smartbank.settings import PlatformSettings
+from transactions.events import OUTBOX
+from transactions.settings import Settings
+
+
+async def publish_outbox(runtime: Runtime) -> None:
+    await relay(runtime, [OUTBOX])
+
+
+def relay_interval(settings: PlatformSettings) -> float:
+    return cast(Settings, settings).outbox_interval
+
+
+ALL = (PeriodicJob("outbox-relay", run=publish_outbox, every=relay_interval),)

@@ -1,0 +1,105 @@
+"""A broker for the event contract tests, and a probe service that consumes from it.
+
+The broker is the one `KAFKA_BOOTSTRAP` names (a real Apache Kafka, e.g. in the cluster's test
+Job), else a Tansu started here on a free port, as the local stack runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from smartbank import errors
+from smartbank.events import Consumer, Received
+from smartbank.runtime import Runtime
+from smartbank.service import Service
+from smartbank.storage import Table
+
+SEEN = Table(
+    "seen",
+    columns={"event_id": str, "offset": int},
+    partition_key=("event_id",),
+)
+
+
+@dataclass
+class Behaviour:
+    """What the probe's handler does, steered by each test."""
+
+    attempts: dict[str, int] = field(default_factory=dict)
+    poison: set[str] = field(default_factory=set)
+    flaky: dict[str, int] = field(default_factory=dict)
+    stall_at: str = ""
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)
+    trace_ids: dict[str, str] = field(default_factory=dict)
+
+
+def probe_service(topic: str, behaviour: Behaviour) -> Service:
+    async def handle(received: Received, runtime: Runtime) -> None:
+        from opentelemetry import trace
+
+        key = received.event.event_id
+        behaviour.attempts[key] = behaviour.attempts.get(key, 0) + 1
+        span = trace.get_current_span().get_span_context()
+        behaviour.trace_ids[key] = format(span.trace_id, "032x")
+        if key in behaviour.poison:
+            raise ValueError(f"{key} can never be processed")
+        if behaviour.flaky.get(key, 0) >= behaviour.attempts[key]:
+            raise errors.unavailable("probe", "dependency down")
+        if key == behaviour.stall_at:
+            behaviour.stalled.set()
+            await asyncio.Event().wait()  # until the consumer is killed
+        await runtime.store.insert(
+            SEEN, {"event_id": key, "offset": received.offset}, if_not_exists=True
+        )
+
+    name = f"probe-{uuid.uuid4().hex[:6]}"
+    return Service(name=name, tables=[SEEN], consumers=[Consumer(topic, handle)])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def started_tansu() -> Iterator[str]:
+    from smartbank.launcher.binaries import find_tansu
+
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    argv = [str(find_tansu()), "broker", "--listener-url", url, "--advertised-listener-url", url]
+    process = subprocess.Popen(
+        [*argv, "--storage-engine", "memory://tansu/"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"tansu exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError("tansu did not listen in time")
+
+
+def bootstrap_from_env() -> str:
+    return os.environ.get("KAFKA_BOOTSTRAP", "")

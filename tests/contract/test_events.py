@@ -1,0 +1,218 @@
+"""Publishing and consuming against a real broker: Tansu here, Apache Kafka in the cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from opentelemetry import trace
+
+from smartbank.app import BuiltApp, build_app
+from smartbank.events import Event, KafkaPublisher
+from smartbank.events.topics import ensure_topics
+from smartbank.events.types import dead_letter_topic
+from smartbank.schemas.v1 import events_pb2
+from smartbank.service import Service
+from smartbank.settings import PlatformSettings
+
+from .events_kit import SEEN, Behaviour, bootstrap_from_env, probe_service, started_tansu
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+
+
+@pytest.fixture(scope="module")
+def bootstrap() -> Iterator[str]:
+    if bootstrap_from_env():
+        yield bootstrap_from_env()
+    else:
+        yield from started_tansu()
+
+
+@pytest.fixture
+def topic(bootstrap: str) -> str:
+    return f"probe.{uuid.uuid4().hex[:8]}"
+
+
+def settings_for(bootstrap: str, data_dir: Path) -> PlatformSettings:
+    return PlatformSettings(
+        storage="sqlite",
+        data_dir=data_dir,
+        kafka_bootstrap=bootstrap,
+        access_log=False,
+        consumer_retry_base_seconds=0.01,
+        consumer_max_attempts=2,
+    )
+
+
+@asynccontextmanager
+async def consuming(service: Service, settings: PlatformSettings) -> AsyncIterator[BuiltApp]:
+    built = build_app(service, settings, publisher=KafkaPublisher(settings, "test"))
+    async with built.fastapi.router.lifespan_context(built.fastapi):
+        yield built
+
+
+def event(topic: str, account: str = "acc_1", event_id: str = "") -> Event:
+    payload = events_pb2.TransactionCreated(transaction=events_pb2.Transaction(id="tx_1"))
+    return Event(
+        type="transaction.created",
+        topic=topic,
+        account_id=account,
+        payload=payload,
+        event_id=event_id or f"evt_{uuid.uuid4().hex}",
+    )
+
+
+async def until(condition: Callable[[], Any], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not await condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def seen_count(built: BuiltApp, ids: list[str]) -> int:
+    rows = [await built.runtime.store.get(SEEN, {"event_id": i}) for i in ids]
+    return sum(r is not None for r in rows)
+
+
+async def read_all(bootstrap: str, topic: str, expected: int) -> list[Any]:
+    reader = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await reader.start()
+    records: list[Any] = []
+    try:
+        deadline = time.monotonic() + 20
+        while len(records) < expected and time.monotonic() < deadline:
+            batch = await reader.getmany(timeout_ms=500)
+            records.extend(r for rs in batch.values() for r in rs)
+    finally:
+        await reader.stop()
+    return records
+
+
+async def publish(bootstrap: str, settings: PlatformSettings, events: list[Event]) -> None:
+    publisher = KafkaPublisher(settings, "test-producer")
+    try:
+        await publisher.publish(events)
+    finally:
+        await publisher.close()
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_later_ones_are_processed(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    group = service.consumers[0].group(service.name)
+    await ensure_topics(bootstrap, [topic, dead_letter_topic(group)])
+    settings = settings_for(bootstrap, tmp_path)
+    first, poisoned, last = event(topic), event(topic), event(topic)
+    behaviour.poison.add(poisoned.event_id)
+    publisher = KafkaPublisher(settings, "test-producer")
+    await publisher.publish([first, poisoned])
+    await publisher.send_raw(topic, b"acc_1", b"\xff not an envelope", [("event-id", b"junk")])
+    await publisher.publish([last])
+    await publisher.close()
+    async with consuming(service, settings) as built:
+        ids = [first.event_id, last.event_id]
+        await until(lambda: _equals(seen_count(built, ids), 2))
+    assert behaviour.attempts[poisoned.event_id] == settings.consumer_max_attempts
+    letters = await read_all(bootstrap, dead_letter_topic(group), 2)
+    reasons = sorted(dict(r.headers)["dead-letter-reason"].decode() for r in letters)
+    assert len(letters) == 2
+    assert reasons[0].startswith("BadEvent") and reasons[1].startswith("ValueError")
+    assert {r.value for r in letters} >= {b"\xff not an envelope"}
+    assert all(dict(r.headers)["dead-letter-source"].startswith(topic.encode()) for r in letters)
+
+
+async def test_redelivered_event_changes_nothing(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic])
+    settings = settings_for(bootstrap, tmp_path)
+    once = event(topic)
+    await publish(bootstrap, settings, [once, once])
+    async with consuming(service, settings) as built:
+        await until(lambda: _equals(_attempts(behaviour, once.event_id), 2))
+        row = await built.runtime.store.get(SEEN, {"event_id": once.event_id})
+    assert row is not None and row["offset"] == 0
+
+
+async def test_unavailable_dependency_is_waited_for_in_order(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic])
+    settings = settings_for(bootstrap, tmp_path)
+    stuck, after = event(topic), event(topic)
+    behaviour.flaky[stuck.event_id] = 5  # more than consumer_max_attempts: never dead-lettered
+    await publish(bootstrap, settings, [stuck, after])
+    async with consuming(service, settings) as built:
+        await until(lambda: _equals(seen_count(built, [stuck.event_id, after.event_id]), 2))
+        stuck_row = await built.runtime.store.get(SEEN, {"event_id": stuck.event_id})
+        after_row = await built.runtime.store.get(SEEN, {"event_id": after.event_id})
+    assert behaviour.attempts[stuck.event_id] == 6
+    assert stuck_row is not None and after_row is not None
+    assert stuck_row["offset"] < after_row["offset"]
+
+
+async def test_consumer_killed_mid_batch_leaves_each_side_effect_once_after_restart(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic])
+    settings = settings_for(bootstrap, tmp_path)
+    events = [event(topic) for _ in range(10)]
+    ids = [e.event_id for e in events]
+    behaviour.stall_at = ids[5]
+    await publish(bootstrap, settings, events)
+    async with consuming(service, settings) as built:
+        await asyncio.wait_for(behaviour.stalled.wait(), 30)
+        assert await seen_count(built, ids[:5]) == 5  # done, but the batch is not committed
+    behaviour.stall_at = ""
+    async with consuming(service, settings) as built:
+        await until(lambda: _equals(seen_count(built, ids), 10))
+    assert [behaviour.attempts[i] for i in ids[:6]] == [2] * 6
+    assert [behaviour.attempts[i] for i in ids[6:]] == [1] * 4
+
+
+async def test_consumer_continues_the_publishers_trace(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic])
+    settings = settings_for(bootstrap, tmp_path)
+    tracer = trace.get_tracer("test", tracer_provider=_provider())
+    with tracer.start_as_current_span("publishing") as span:
+        captured = Event.capture("transaction.created", "acc_1", event(topic).payload)
+        traced = dataclasses.replace(captured, topic=topic)
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    await publish(bootstrap, settings, [traced])
+    async with consuming(service, settings) as built:
+        await until(lambda: _equals(seen_count(built, [traced.event_id]), 1))
+    assert behaviour.trace_ids[traced.event_id] == trace_id
+
+
+def _provider() -> Any:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    return TracerProvider()
+
+
+async def _equals(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def _attempts(behaviour: Behaviour, event_id: str) -> int:
+    return behaviour.attempts.get(event_id, 0)
