@@ -20,6 +20,8 @@ async def on_feed_item(received: Received, runtime: Runtime) -> None:
     payload = received.event.payload
     assert isinstance(payload, events_pb2.FeedItemCreated)
     item = feed_item_to_dict(payload.item)
+    if not item["user_id"]:
+        return  # an item about no customer's card (a top-up): nobody to notify
     await on_feed_item_created(
         received.event.event_id, item, store=runtime.store, apns=client(runtime)
     )

@@ -34,6 +34,7 @@ class Behaviour:
 
     attempts: dict[str, int] = field(default_factory=dict)
     poison: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
     flaky: dict[str, int] = field(default_factory=dict)
     stall_at: str = ""
     stalled: asyncio.Event = field(default_factory=asyncio.Event)
@@ -50,6 +51,8 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
         behaviour.trace_ids[key] = format(span.trace_id, "032x")
         if key in behaviour.poison:
             raise ValueError(f"{key} can never be processed")
+        if key in behaviour.refused:
+            raise errors.bad_request("invalid_event", f"{key} is refused")
         if behaviour.flaky.get(key, 0) >= behaviour.attempts[key]:
             raise errors.unavailable("probe", "dependency down")
         if key == behaviour.stall_at:

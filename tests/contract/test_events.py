@@ -112,10 +112,11 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_ones_are_pr
     group = service.consumers[0].group(service.name)
     await ensure_topics(bootstrap, [topic, dead_letter_topic(group)])
     settings = settings_for(bootstrap, tmp_path)
-    first, poisoned, last = event(topic), event(topic), event(topic)
+    first, poisoned, refused, last = (event(topic) for _ in range(4))
     behaviour.poison.add(poisoned.event_id)
+    behaviour.refused.add(refused.event_id)
     publisher = KafkaPublisher(settings, "test-producer")
-    await publisher.publish([first, poisoned])
+    await publisher.publish([first, poisoned, refused])
     await publisher.send_raw(topic, b"acc_1", b"\xff not an envelope", [("event-id", b"junk")])
     await publisher.publish([last])
     await publisher.close()
@@ -123,10 +124,12 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_ones_are_pr
         ids = [first.event_id, last.event_id]
         await until(lambda: _equals(seen_count(built, ids), 2))
     assert behaviour.attempts[poisoned.event_id] == settings.consumer_max_attempts
-    letters = await read_all(bootstrap, dead_letter_topic(group), 2)
+    assert behaviour.attempts[refused.event_id] == 1  # a refusal is final: no retry
+    letters = await read_all(bootstrap, dead_letter_topic(group), 3)
     reasons = sorted(dict(r.headers)["dead-letter-reason"].decode() for r in letters)
-    assert len(letters) == 2
-    assert reasons[0].startswith("BadEvent") and reasons[1].startswith("ValueError")
+    assert len(letters) == 3
+    assert reasons[0].startswith("BadEvent")
+    assert reasons[1].startswith("ServiceError") and reasons[2].startswith("ValueError")
     assert {r.value for r in letters} >= {b"\xff not an envelope"}
     assert all(dict(r.headers)["dead-letter-source"].startswith(topic.encode()) for r in letters)
 

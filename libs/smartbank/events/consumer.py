@@ -7,8 +7,9 @@ crash redelivers and every handler must be idempotent (derived ids, conditional 
 message is handled inside the call context and the trace it was published from. A dependency
 that is unavailable (a timeout, a refused connection, a 503) is retried with capped
 exponential backoff for as long as it takes; partitions keep their order, so nothing overtakes
-the stuck event. Any other failure is retried a few times and then the message goes, with its
-original headers and the reason, to the group's dead-letter topic, and the consumer moves on.
+the stuck event. An event refused as invalid (a 4xx typed error) is dead-lettered at once; any
+other failure is retried a few times first. A dead letter keeps the original bytes and headers,
+adds the reason, goes to the group's dead-letter topic, and the consumer moves on.
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ class ConsumerLoop:
         if waits_for_dependency(exc):
             log.warning("%s: dependency unavailable (%s); retrying", self.group, exc)
             return True
+        if isinstance(exc, ServiceError) and exc.status < 500:
+            return False  # the event itself is refused: trying again cannot change that
         log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
         return attempt < self.settings.consumer_max_attempts
 
