@@ -34,6 +34,9 @@ class PlatformSettings(BaseSettings):
     kafka_idempotence: bool = False
     kafka_linger_ms: int = Field(default=5, ge=0)
     consumer_batch: int = Field(default=200, gt=0)
+    # How long a fetch may wait for new messages. Tansu holds a fetch for this long even when
+    # a message arrives meanwhile (measured: 115 ms a hop at Kafka's 500 ms, 6-8 ms at 50 ms).
+    consumer_fetch_wait_ms: int = Field(default=50, gt=0)
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_retry_max_seconds: float = Field(default=30.0, gt=0)
     # Attempts before a message that fails for a reason other than an unavailable dependency

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from apns.sink import read_pushes
 from smartbank.launcher.stack import Stack
+from smartbank.telemetry.push_sink import read_pushes
 from smartbank.telemetry.traces import load_trace
 from tests.e2e.driver import Bank, authorisation
 from tests.e2e.receiver import receiver

@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smartbank.cli import down, seed, status, swipe, trace, up
+from smartbank.cli import down, graph, pushes, seed, status, swipe, trace, up
 
-COMMANDS = (up, down, status, seed, swipe, trace)
+COMMANDS = (up, down, status, seed, swipe, trace, graph, pushes)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -103,6 +103,7 @@ class ConsumerLoop:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
+                fetch_max_wait_ms=self.settings.consumer_fetch_wait_ms,
             )
             try:
                 await kafka.start()

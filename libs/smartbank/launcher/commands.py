@@ -19,7 +19,7 @@ from smartbank.registry import ServiceSpec
 
 SERVE_MODULE = "smartbank.serve"
 SINK_MODULE = "smartbank.telemetry.sink"
-PUSH_SINK_MODULE = "apns.sink"
+PUSH_SINK_MODULE = "smartbank.telemetry.push_sink"
 
 # Tansu reads these from its environment too; a value meant for our services (an OTLP endpoint
 # for Python exporters) must not reconfigure the broker.

@@ -96,7 +96,7 @@ def load_trace(trace_dir: Path, trace_id: str) -> list[SpanRecord]:
     for path in sorted(trace_dir.glob(SPAN_FILES), reverse=True):
         matches = list(_matching_lines(path, needle))
         for line in matches:
-            record = _parse(line)
+            record = parse_line(line)
             if record is not None:
                 spans.setdefault(record.span_id, record)
         if found_in_newer_file:
@@ -120,7 +120,7 @@ def _matching_lines(path: Path, needle: bytes) -> Iterator[bytes]:
                 position = data.find(needle, end)
 
 
-def _parse(line: bytes) -> SpanRecord | None:
+def parse_line(line: bytes) -> SpanRecord | None:
     try:
         return SpanRecord.from_json(orjson.loads(line))
     except (ValueError, KeyError, TypeError):

@@ -1,8 +1,9 @@
 """A local stand-in for APNs: validates pushes as Apple would and records the accepted ones.
 
-Run it with `python -m apns.sink --port P --file F`; each accepted push becomes one JSON line in
-F, which `read_pushes` (and so `smartbank pushes`) reads back. The provider token's signature is
-not verified: the local stack signs with an ephemeral key Apple would never accept.
+Run it with `python -m smartbank.telemetry.push_sink --port P --file F`; each accepted push
+becomes one JSON line in F, which `read_pushes` (and so `smartbank pushes`) reads back. The
+provider token's signature is not verified: the local stack signs with an ephemeral key Apple
+would never accept.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from apns import sink
 from apns.client import REJECTED, SENT, ApnsClient
 from apns.provider_token import ProviderToken
 from apns.settings import Settings
+from smartbank.telemetry import push_sink as sink
 
 TOKEN = "0123456789abcdef" * 4
 GONE = "d" * 64
@@ -165,7 +165,6 @@ async def test_apns_client_from_settings_reaches_a_plain_http_sink(sink_url, tmp
 
 
 def test_sink_command_line_names_its_options() -> None:
-    shown = subprocess.run(
-        [sys.executable, "-m", "apns.sink", "--help"], capture_output=True, text=True, check=True
-    )
+    argv = [sys.executable, "-m", "smartbank.telemetry.push_sink", "--help"]
+    shown = subprocess.run(argv, capture_output=True, text=True, check=True)
     assert "--port" in shown.stdout and "--file" in shown.stdout
