@@ -34,6 +34,8 @@ class PlatformSettings(BaseSettings):
     kafka_idempotence: bool = False
     kafka_linger_ms: int = Field(default=5, ge=0)
     consumer_batch: int = Field(default=200, gt=0)
+    # Accounts whose events one consumer handles at the same time.
+    consumer_concurrency: int = Field(default=32, gt=0)
     # How long a fetch may wait for new messages. Tansu holds a fetch for this long even when
     # a message arrives meanwhile (measured: 115 ms a hop at Kafka's 500 ms, 6-8 ms at 50 ms).
     consumer_fetch_wait_ms: int = Field(default=50, gt=0)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cachetools import TTLCache
+
 from smartbank import ids
 from smartbank.events import Event, Received
 from smartbank.events.codec import transaction_from_dict, transaction_to_dict
@@ -24,20 +26,32 @@ async def on_transaction_created(received: Received, runtime: Runtime) -> None:
     await runtime.publisher.publish([event])
 
 
+async def resolve(runtime: Runtime, descriptor: str, mcc: str) -> dict[str, Any]:
+    """The merchant for a descriptor, remembered for a while: the same shops recur all day."""
+    cache: TTLCache[tuple[str, str], Any] = runtime.resource(
+        "merchants", lambda: TTLCache(maxsize=4096, ttl=600)
+    )
+    key = (descriptor, mcc)
+    if key not in cache:
+        resolved = await runtime.rpc.call(
+            "merchant",
+            "POST",
+            "/merchants/resolve",
+            json={"descriptor": descriptor, "mcc": mcc},
+            idempotent=True,
+        )
+        cache[key] = resolved["merchant"]
+    merchant: dict[str, Any] = cache[key]
+    return merchant
+
+
 async def enrich(transaction: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
     """Resolve the merchant and write it back; the event carries it expanded, so consumers
     need not ask merchant again. A transaction with no card descriptor (a top-up) has none."""
     descriptor = transaction.get("merchant_descriptor") or ""
     if not descriptor or transaction["merchant"]:
         return transaction
-    resolved = await runtime.rpc.call(
-        "merchant",
-        "POST",
-        "/merchants/resolve",
-        json={"descriptor": descriptor, "mcc": transaction.get("mcc") or ""},
-        idempotent=True,
-    )
-    merchant = resolved["merchant"]
+    merchant = await resolve(runtime, descriptor, transaction.get("mcc") or "")
     written: dict[str, Any] = await runtime.rpc.call(
         "transactions",
         "POST",

@@ -6,7 +6,7 @@ from smartbank.events import Consumer, Received
 from smartbank.events.codec import transaction_to_dict
 from smartbank.runtime import Runtime
 from smartbank.schemas.v1 import events_pb2
-from webhook.delivery import on_transaction_enriched, open_deliverer
+from webhook.delivery import Deliverer, on_transaction_enriched
 from webhook.settings import Settings
 
 
@@ -14,9 +14,13 @@ async def on_enriched(received: Received, runtime: Runtime) -> None:
     payload = received.event.payload
     assert isinstance(payload, events_pb2.TransactionEnriched)
     transaction = transaction_to_dict(payload.transaction)
+    await on_transaction_enriched(received.event.event_id, public(transaction), deliverer(runtime))
+
+
+def deliverer(runtime: Runtime) -> Deliverer:
+    """One for the service's life: its HTTP client keeps connections to receivers open."""
     settings = cast(Settings, runtime.settings)
-    async with open_deliverer(runtime.store, settings) as deliverer:
-        await on_transaction_enriched(received.event.event_id, public(transaction), deliverer)
+    return runtime.resource("deliverer", lambda: Deliverer(runtime.store, settings))
 
 
 def public(transaction: dict[str, object]) -> dict[str, object]:

@@ -18,16 +18,29 @@ import time
 from pathlib import Path
 from typing import Any
 
+from smartbank import timeutil
 from smartbank.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
+from smartbank.telemetry.push_sink import read_pushes
 from tests.bench.cpu import cpu_per_auth
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
 from tests.bench.workload import PATH, message_factory, seed_cards
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "100,200").split(",")]
+PUSH_GRACE_SECONDS = 5.0
 CPU_SAMPLE = int(os.environ.get("BENCH_CPU_SAMPLE", "500"))
 REPORT = Path(os.environ.get("BENCH_REPORT", ".bench/authorisations.json"))
+
+
+def push_latencies(outcomes: list[Outcome], pushes: list[dict[str, Any]]) -> list[float]:
+    """Milliseconds from each approved swipe's scheduled time to its push reaching the sink."""
+    pushed_at = {
+        p["payload"].get("transaction_id"): timeutil.parse_time(p["time"]).timestamp()
+        for p in pushes
+    }
+    due = {o.body.get("transaction_id"): o.due_wall for o in outcomes if o.body.get("approved")}
+    return sorted((pushed_at[tx] - at) * 1000 for tx, at in due.items() if tx in pushed_at)
 
 
 def summarise(outcomes: list[Outcome], rate: float) -> dict[str, Any]:
@@ -60,7 +73,7 @@ def rss_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-async def drive(port: int, tokens: list[str], run: int) -> list[dict[str, Any]]:
+async def drive(port: int, tokens: list[str], run: int, pushes: Path) -> list[dict[str, Any]]:
     pool = Pool("127.0.0.1", port)
     warm = message_factory(tokens, run * 10)
     await open_loop(pool, PATH, warm, 50, 4)
@@ -69,8 +82,13 @@ async def drive(port: int, tokens: list[str], run: int) -> list[dict[str, Any]]:
         outcomes = await open_loop(
             pool, PATH, message_factory(tokens, run * 10 + k + 1), rate, SECONDS
         )
-        results.append(summarise(outcomes, rate))
-        await asyncio.sleep(2)
+        await asyncio.sleep(PUSH_GRACE_SECONDS)  # let the pipeline deliver the last pushes
+        summary = summarise(outcomes, rate)
+        to_push = push_latencies(outcomes, read_pushes(pushes))
+        summary["pushed"] = len(to_push)
+        summary["push_p50_ms"] = round(percentile(to_push, 0.50), 1)
+        summary["push_p99_ms"] = round(percentile(to_push, 0.99), 1)
+        results.append(summary)
     pool.close()
     return results
 
@@ -86,7 +104,7 @@ def run_mode(mode: str, run: int) -> dict[str, Any]:
             time.sleep(3)
             idle = rss_mb([p["pid"] for p in stack.status().values() if p.get("pid")])
             port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
-            results = asyncio.run(drive(port, tokens, run))
+            results = asyncio.run(drive(port, tokens, run, stack.layout.pushes))
             cpu = cpu_per_auth(stack, port, tokens, CPU_SAMPLE, run * 10 + 9)
     return {
         "mode": mode,
@@ -110,17 +128,19 @@ def main() -> None:
     print_report(report)
 
 
-ROW = "{:8} {:>7} {:>6} {:>8} {:>8} {:>9} {:>7} {:>5}"
+ROW = "{:8} {:>7} {:>6} {:>8} {:>8} {:>9} {:>7} {:>5} {:>7} {:>10} {:>10}"
 
 
 def print_report(report: dict[str, Any]) -> None:
     seconds, cpus = report["seconds_per_rate"], report["cpus"]
     print(f"\nauthorisations, open loop, {seconds:.0f} s per rate, {cpus} cpus")
-    print(ROW.format("path", "rate/s", "sent", "p50 ms", "p99 ms", "p99.9 ms", "errors", "91s"))
+    heads = ("p50 ms", "p99 ms", "p99.9 ms", "errors", "91s", "pushed", "push p50", "push p99")
+    print(ROW.format("path", "rate/s", "sent", *heads))
     for mode in report["modes"]:
         for r in mode["rates"]:
             cells = (r["requests"], r["p50_ms"], r["p99_ms"], r["p999_ms"], r["errors"])
-            print(ROW.format(mode["mode"], f"{r['rate']:.0f}", *cells, r["answered_91"]))
+            pushed = (r["pushed"], r["push_p50_ms"], r["push_p99_ms"])
+            print(ROW.format(mode["mode"], f"{r['rate']:.0f}", *cells, r["answered_91"], *pushed))
     for mode in report["modes"]:
         ready, idle = mode["ready_seconds"], mode["idle_rss_mb"]
         print(f"{mode['mode']}: ready after {ready} s, idle memory {idle} MB")

@@ -21,6 +21,7 @@ class Outcome:
     latency_ms: float
     status: int
     body: dict[str, object]
+    due_wall: float = 0.0  # when it was scheduled, as a Unix time
 
 
 @dataclass
@@ -76,6 +77,7 @@ async def open_loop(
     """Send `rate` requests a second for `seconds`; every outcome with its latency."""
     outcomes: list[Outcome] = []
     start = time.perf_counter() + 0.05
+    wall_offset = time.time() - time.perf_counter()
     tasks = []
 
     async def one(i: int, due: float) -> None:
@@ -84,7 +86,8 @@ async def open_loop(
             body = orjson.loads(raw) if raw else {}
         except Exception as exc:  # every failure is an outcome to count
             status, body = 0, {"error": repr(exc)}
-        outcomes.append(Outcome((time.perf_counter() - due) * 1000, status, body))
+        latency_ms = (time.perf_counter() - due) * 1000
+        outcomes.append(Outcome(latency_ms, status, body, due + wall_offset))
 
     for i in range(int(rate * seconds)):
         due = start + i / rate

@@ -6,6 +6,8 @@ from typing import Any
 
 from smartbank import timeutil
 from smartbank.cli.seed import seed
+from smartbank.rpc import RpcClient
+from smartbank.settings import PlatformSettings
 
 PATH = "/network/v1/authorisations"
 CARDS = 40
@@ -28,5 +30,13 @@ def message_factory(tokens: list[str], run: int) -> Any:
 
 
 async def seed_cards() -> list[str]:
+    """Funded cards, each owner with a device, so every approval ends in a push."""
     customers = [await seed(f"Bench {i}", 10**12) for i in range(CARDS)]
+    rpc = RpcClient("bench", PlatformSettings())
+    try:
+        for i, customer in enumerate(customers):
+            device = {"user_id": customer["user_id"], "token": f"{i:064x}"}
+            await rpc.call("apns", "POST", "/devices", json=device, idempotent=True)
+    finally:
+        await rpc.close()
     return [c["card_token"] for c in customers]

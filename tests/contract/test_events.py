@@ -219,3 +219,47 @@ async def _equals(value: Any, expected: Any) -> bool:
 
 async def _attempts(behaviour: Behaviour, event_id: str) -> int:
     return behaviour.attempts.get(event_id, 0)
+
+
+async def test_outbox_relay_stopped_between_write_and_publish_publishes_once_after_restart(
+    bootstrap: str, tmp_path: Path
+) -> None:
+    from transactions import domain
+    from transactions.main import service as transactions
+    from transactions.settings import Settings
+
+    await ensure_topics(bootstrap, ["transaction.created"])
+    base = settings_for(bootstrap, tmp_path).model_dump()
+    stopped = Settings(**base, outbox_interval=3600)
+    relaying = Settings(**base, outbox_interval=0.05)
+    tx_id = f"tx_{uuid.uuid4().hex}"
+    new = domain.NewTransaction(tx_id, "acc_outbox", -350, "GBP", "PRET A MANGER", "authorised")
+    async with consuming(transactions, stopped) as built:
+        await domain.create_transaction(built.runtime.store, new)
+    assert await _published_for(bootstrap, tx_id, wait=1.0) == []  # written, never published
+    async with consuming(transactions, relaying):
+        found = await _published_for(bootstrap, tx_id, wait=5.0)
+        await asyncio.sleep(0.5)  # several more relay passes
+    again = await _published_for(bootstrap, tx_id, wait=1.0)
+    assert len(found) == 1 and len(again) == 1
+    assert dict(found[0].headers)["event-type"] == b"transaction.created"
+
+
+async def _published_for(bootstrap: str, tx_id: str, wait: float) -> list[Any]:
+    from smartbank.events.envelope import decode
+
+    reader = AIOKafkaConsumer(
+        "transaction.created", bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
+    await reader.start()
+    found: list[Any] = []
+    try:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            batch = await reader.getmany(timeout_ms=200)
+            for record in (r for rs in batch.values() for r in rs):
+                if decode(record.value).payload.transaction.id == tx_id:  # type: ignore[attr-defined]
+                    found.append(record)
+    finally:
+        await reader.stop()
+    return found

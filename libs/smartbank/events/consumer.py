@@ -3,7 +3,8 @@
     consumers=[Consumer("transaction.created", enrich)]
 
 At least once: offsets are committed only after every message of a batch was handled, so a
-crash redelivers and every handler must be idempotent (derived ids, conditional writes). Each
+crash redelivers and every handler must be idempotent (derived ids, conditional writes).
+Events with different keys (accounts) are handled concurrently; one key's events in order. Each
 message is handled inside the call context and the trace it was published from. A dependency
 that is unavailable (a timeout, a refused connection, a 503) is retried with capped
 exponential backoff for as long as it takes; partitions keep their order, so nothing overtakes
@@ -75,6 +76,7 @@ class ConsumerLoop:
         self.tracer = trace.get_tracer("smartbank.events", tracer_provider=runtime.tracer_provider)
         self.started = asyncio.Event()
         self.batch_size = runtime.settings.consumer_batch
+        self.concurrency = asyncio.Semaphore(runtime.settings.consumer_concurrency)
 
     async def run(self) -> None:
         kafka = await self._connect()
@@ -83,14 +85,25 @@ class ConsumerLoop:
         try:
             while True:
                 batch = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
+                await asyncio.gather(*(self._partition(records) for records in batch.values()))
                 for partition, records in batch.items():
-                    for record in records:
-                        await self.process(record)
                     positions[partition] = records[-1].offset + 1
                     await kafka.commit({partition: positions[partition]})
                 self._record_lag(kafka, positions)
         finally:
             await kafka.stop()
+
+    async def _partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        """One partition's batch: different keys (accounts) at once, each key's events in order."""
+        by_key: dict[bytes | None, list[ConsumerRecord[bytes, bytes]]] = {}
+        for record in records:
+            by_key.setdefault(record.key, []).append(record)
+        await asyncio.gather(*(self._in_order(same_key) for same_key in by_key.values()))
+
+    async def _in_order(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        async with self.concurrency:
+            for record in records:
+                await self.process(record)
 
     async def _connect(self) -> AIOKafkaConsumer:
         """Start the Kafka consumer, waiting for the broker if it is not there yet."""
