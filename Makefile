@@ -14,7 +14,7 @@ help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it)"
 	@echo "make test   install, build, lint and run every test"
 	@echo "make lint   ruff and mypy"
-	@echo "make bench  authorisation latency through Envoy and direct"
+	@echo "make bench  authorisation and swipe-to-push latency (Envoy and direct), backlog replay"
 
 install: $(INSTALLED)
 
@@ -57,6 +57,7 @@ fmt: install
 
 bench: build
 	$(BIN)/python -m tests.bench.authorisations
+	$(BIN)/python -m tests.bench.pipeline
 
 clean:
 	rm -rf $(VENV) libs/smartbank/schemas .smartbank .mypy_cache .ruff_cache

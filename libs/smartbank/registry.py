@@ -20,6 +20,8 @@ class ServiceSpec:
     timeout_ms: int = 2000
     publishes: tuple[str, ...] = field(default=())
     consumes: tuple[str, ...] = field(default=())
+    # Work after the fact (the event pipeline): it yields the CPU to the card path.
+    background: bool = False
 
     @property
     def package(self) -> str:
@@ -60,8 +62,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         calls=("merchant", "transactions"),
         publishes=("transaction.enriched",),
         consumes=("transaction.created",),
+        background=True,
     ),
-    ServiceSpec("merchant", 8109),
+    ServiceSpec("merchant", 8109, background=True),
     ServiceSpec(
         "feed-generator",
         8110,
@@ -73,10 +76,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "transaction.reversed",
             "transaction.declined",
         ),
+        background=True,
     ),
-    ServiceSpec("feed", 8111),
-    ServiceSpec("apns", 8112, consumes=("feed.item.created",)),
-    ServiceSpec("webhook", 8113, consumes=("transaction.enriched",)),
+    ServiceSpec("feed", 8111, background=True),
+    ServiceSpec("apns", 8112, consumes=("feed.item.created",), background=True),
+    ServiceSpec("webhook", 8113, consumes=("transaction.enriched",), background=True),
 )
 
 BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}

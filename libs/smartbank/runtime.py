@@ -7,6 +7,7 @@ dependencies in `smartbank.deps`. Tests build it with fakes instead of real back
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,11 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _consumers: list[ConsumerLoop] = field(default_factory=list)
     _resources: dict[str, Any] = field(default_factory=dict)
+    _nudges: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def nudge(self, job: str) -> None:
+        """Run the periodic job `job` now rather than at its next tick (e.g. new work for it)."""
+        self._nudges.setdefault(job, asyncio.Event()).set()
 
     def resource(self, name: str, make: Callable[[], T]) -> T:
         """One shared instance of something a service makes itself (a client for an outside
@@ -79,8 +85,12 @@ class Runtime:
 
     async def _loop(self, job: PeriodicJob) -> None:
         interval = job.every(self.settings)
+        nudged = self._nudges.setdefault(job.name, asyncio.Event())
         while True:
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):  # not wait_for: 3.11's can hang a cancel
+                    await nudged.wait()
+            nudged.clear()
             try:
                 with context.bound(context.fresh(budget=max(interval, 5.0))):
                     await job.run(self)

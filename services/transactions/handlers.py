@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from smartbank.deps import StoreDep
+from smartbank.deps import RuntimeDep, StoreDep
 from transactions import domain, lifecycle, listing
+from transactions.jobs import RELAY
 
 router = APIRouter()
+
+
+async def relay_soon(runtime: RuntimeDep) -> AsyncIterator[None]:
+    """After a change that wrote events, the outbox relay runs at once instead of at its tick."""
+    yield
+    runtime.nudge(RELAY)
+
+
+WRITES_EVENTS = [Depends(relay_soon)]
 
 
 class NewTransactionBody(BaseModel):
@@ -47,7 +58,7 @@ class EnrichmentBody(BaseModel):
     category: str
 
 
-@router.post("/transactions")
+@router.post("/transactions", dependencies=WRITES_EVENTS)
 async def create_transaction(body: NewTransactionBody, store: StoreDep) -> dict[str, Any]:
     return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
 
@@ -71,17 +82,17 @@ async def get_transaction(tx_id: str, store: StoreDep) -> dict[str, Any]:
     return await domain.get_transaction(store, tx_id)
 
 
-@router.post("/transactions/{tx_id}/settle")
+@router.post("/transactions/{tx_id}/settle", dependencies=WRITES_EVENTS)
 async def settle(tx_id: str, body: SettleBody, store: StoreDep) -> dict[str, Any]:
     return await lifecycle.settle(store, tx_id, body.amount, body.settled)
 
 
-@router.post("/transactions/{tx_id}/reverse")
+@router.post("/transactions/{tx_id}/reverse", dependencies=WRITES_EVENTS)
 async def reverse(tx_id: str, store: StoreDep, body: ReverseBody | None = None) -> dict[str, Any]:
     return await lifecycle.reverse(store, tx_id, body.amount if body else None)
 
 
-@router.post("/transactions/{tx_id}/decline")
+@router.post("/transactions/{tx_id}/decline", dependencies=WRITES_EVENTS)
 async def decline(tx_id: str, body: DeclineBody, store: StoreDep) -> dict[str, Any]:
     return await lifecycle.decline(store, tx_id, body.decline_reason)
 

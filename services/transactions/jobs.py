@@ -16,4 +16,5 @@ def relay_interval(settings: PlatformSettings) -> float:
     return cast(Settings, settings).outbox_interval
 
 
-ALL = (PeriodicJob("outbox-relay", run=publish_outbox, every=relay_interval),)
+RELAY = "outbox-relay"
+ALL = (PeriodicJob(RELAY, run=publish_outbox, every=relay_interval),)

@@ -10,6 +10,7 @@ clock runs until every stage has handled every event: enrichment, feed-generator
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import tempfile
@@ -26,6 +27,7 @@ from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
 from tests.e2e.receiver import receiver
 
+REPORT = Path(os.environ.get("BENCH_PIPELINE_REPORT", ".bench/pipeline.json"))
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "2000"))
 ACCOUNTS = 20
 STAGES = ("transaction-enrichment", "feed-generator", "webhook", "apns")
@@ -115,6 +117,8 @@ def main() -> dict[str, Any]:
         stack.wait_ready(120)
         result = asyncio.run(drain(stack, hooks.url))
         result["webhooks_received"] = len(hooks.deliveries)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(result, indent=2))
     print(
         f"\npipeline replay: {result['events_handled']} events in {result['seconds']} s "
         f"= {result['events_per_second']} events/s (target >= 2000); "

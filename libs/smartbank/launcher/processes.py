@@ -23,14 +23,17 @@ from pathlib import Path
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn asking the kernel to SIGTERM the child when its parent dies (Linux)."""
+def _preexec(nice: int) -> Callable[[], None] | None:
+    """A preexec_fn that lowers the child's CPU priority by `nice` and asks the kernel to
+    SIGTERM the child when its parent dies (Linux)."""
     if not sys.platform.startswith("linux"):
         return None
     libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork: nothing to import after
     parent = os.getpid()
 
     def preexec() -> None:
+        if nice:
+            os.nice(nice)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
@@ -51,6 +54,7 @@ class Process:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started_at: float = 0.0
     reaped: bool = False  # waited for and swept: its pid and group id are no longer ours
+    nice: int = 0  # lower CPU priority, for work that must never slow the card path
 
     def spawn(self, *, fresh_log: bool) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +66,7 @@ class Process:
                 stderr=subprocess.STDOUT,
                 env=dict(self.env),
                 start_new_session=True,
-                preexec_fn=_die_with_parent(),
+                preexec_fn=_preexec(self.nice),
             )
         self.started_at = time.monotonic()
         self.reaped = False

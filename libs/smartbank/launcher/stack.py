@@ -34,6 +34,9 @@ from smartbank.launcher.processes import Process, stop_all
 from smartbank.registry import SERVICES, spec, topics
 
 INFRA_TIMEOUT = 30.0
+# The event pipeline, the broker and the sinks run this much nicer than the card path, so a
+# burst of swipes is answered first and the pipeline catches up afterwards.
+BACKGROUND_NICE = 10
 GRACE = 10.0
 RPC_MODES = ("mesh", "direct")
 
@@ -176,16 +179,19 @@ class Stack:
 
     def _start_infrastructure(self, tansu: Path, envoy_bin: Path | None) -> None:
         layout, ports = self.layout, self.ports
-        broker = self._process(
-            "kafka", "broker", commands.broker_argv(tansu, ports), commands.broker_env()
-        )
+        broker_argv = commands.broker_argv(tansu, ports)
+        broker_env = commands.broker_env()
+        broker = self._process("kafka", "broker", broker_argv, broker_env, BACKGROUND_NICE)
         self._spawn(broker, health.broker(ports), wait=INFRA_TIMEOUT)
         asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics()))
         sink_argv = commands.sink_argv(layout, ports, self.sink_module)
-        sink = self._process("trace-sink", "telemetry", sink_argv, commands.python_env())
+        sink = self._process(
+            "trace-sink", "telemetry", sink_argv, commands.python_env(), BACKGROUND_NICE
+        )
         self._spawn(sink, health.trace_sink(ports), wait=INFRA_TIMEOUT)
+        push_argv = commands.push_sink_argv(layout, ports)
         pushes = self._process(
-            "push-sink", "telemetry", commands.push_sink_argv(layout, ports), commands.python_env()
+            "push-sink", "telemetry", push_argv, commands.python_env(), BACKGROUND_NICE
         )
         self._spawn(pushes, health.push_sink(ports), wait=INFRA_TIMEOUT)
         if envoy_bin is not None:
@@ -195,16 +201,18 @@ class Stack:
             )
             self._spawn(proxy, health.envoy(ports), wait=INFRA_TIMEOUT)
 
-    def _process(self, name: str, kind: str, argv: list[str], env: Mapping[str, str]) -> Process:
-        return Process(name, kind, argv, env, self.layout.log(name), self.layout.pid(name))
+    def _process(
+        self, name: str, kind: str, argv: list[str], env: Mapping[str, str], nice: int = 0
+    ) -> Process:
+        log, pid = self.layout.log(name), self.layout.pid(name)
+        return Process(name, kind, argv, env, log, pid, nice=nice)
 
     def _service_process(self, name: str) -> Process:
         env = commands.service_env(
             spec(name), layout=self.layout, ports=self.ports, rpc_mode=self.rpc_mode, extra=self.env
         )
-        return self._process(
-            name, "service", commands.service_argv(spec(name), self.serve_module), env
-        )
+        argv = commands.service_argv(spec(name), self.serve_module)
+        return self._process(name, "service", argv, env, BACKGROUND_NICE * spec(name).background)
 
     def _spawn(self, process: Process, component: Component, wait: float | None = None) -> None:
         self._processes[process.name] = process
