@@ -76,12 +76,15 @@ class Runtime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         self._consumers.clear()
-        for client in (*self._resources.values(), self.rpc, self.publisher):
+        for client in (*self._resources.values(), self.rpc, self.publisher, self.store):
             close = getattr(client, "aclose", None) or getattr(client, "close", None)
-            if close is not None:
+            if close is None:
+                continue
+            try:
                 await close()
+            except Exception:  # one failing close must not keep the others open
+                log.exception("closing %s failed", type(client).__name__)
         self._resources.clear()
-        await self.store.close()
 
     async def _loop(self, job: PeriodicJob) -> None:
         interval = job.every(self.settings)

@@ -108,7 +108,15 @@ def transaction_json(row: Row) -> dict[str, Any]:
     }
     if row["status"] == DECLINED:
         body["decline_reason"] = row["decline_reason"]
-    internal = ("status", "amount_authorised", "mcc", "merchant_descriptor", "card_id", "user_id")
+    internal = (
+        "status",
+        "amount_authorised",
+        "mcc",
+        "merchant_descriptor",
+        "card_id",
+        "user_id",
+        "version",
+    )
     return body | {name: row.get(name) for name in internal}
 
 

@@ -48,7 +48,10 @@ def event_for(event_type: str, row: Row) -> Event:
 
 
 def change_event(before: Row, after: Row) -> Event | None:
-    """The event a status change announces; a partial reversal is a reversal too."""
+    """The event a change of status or amount announces; a partial reversal is a reversal too.
+    Other changes (the merchant written back by enrichment) announce nothing."""
+    if (before["status"], before["amount"]) == (after["status"], after["amount"]):
+        return None
     if after["status"] == "declined":
         return event_for("transaction.declined", after)
     if after["status"] in BY_STATUS:

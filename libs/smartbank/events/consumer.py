@@ -79,6 +79,18 @@ class ConsumerLoop:
         self.concurrency = asyncio.Semaphore(runtime.settings.consumer_concurrency)
 
     async def run(self) -> None:
+        """Consume until cancelled; anything unexpected restarts the loop, never ends it."""
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.started.clear()
+                log.exception("%s: consumer failed; restarting it", self.group)
+                await asyncio.sleep(START_RETRY_SECONDS)
+
+    async def _consume(self) -> None:
         kafka = await self._connect()
         self.started.set()
         positions: dict[TopicPartition, int] = {}
@@ -88,10 +100,22 @@ class ConsumerLoop:
                 await asyncio.gather(*(self._partition(records) for records in batch.values()))
                 for partition, records in batch.items():
                     positions[partition] = records[-1].offset + 1
-                    await kafka.commit({partition: positions[partition]})
+                await self._commit(kafka, {p: positions[p] for p in batch})
+                owned = kafka.assignment()
+                positions = {p: at for p, at in positions.items() if p in owned}
                 self._record_lag(kafka, positions)
         finally:
             await kafka.stop()
+
+    async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """Commit what was handled; if the group moved on (a rebalance), the new owner of a
+        partition redelivers from the last commit, which idempotent handlers make harmless."""
+        if not offsets:
+            return
+        try:
+            await kafka.commit(offsets)
+        except KafkaError as exc:
+            log.warning("%s: commit failed (%r); those events will be redelivered", self.group, exc)
 
     async def _partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         """One partition's batch: different keys (accounts) at once, each key's events in order."""
@@ -188,7 +212,7 @@ class ConsumerLoop:
         if waits_for_dependency(exc):
             log.warning("%s: dependency unavailable (%s); retrying", self.group, exc)
             return True
-        if isinstance(exc, ServiceError) and exc.status < 500:
+        if isinstance(exc, ServiceError) and exc.status < 500 and exc.status not in LATER:
             return False  # the event itself is refused: trying again cannot change that
         log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
         return attempt < self.settings.consumer_max_attempts
@@ -206,7 +230,15 @@ class ConsumerLoop:
             ("dead-letter-source", source.encode()),
             ("dead-letter-group", self.group.encode()),
         ]
-        await self.runtime.publisher.send_raw(topic, record.key, record.value or b"", headers)
+        value, attempt = record.value or b"", 0
+        while True:  # a dead letter is never dropped: the broker is waited for like any outage
+            attempt += 1
+            try:
+                await self.runtime.publisher.send_raw(topic, record.key, value, headers)
+                break
+            except KafkaError as send_error:
+                log.warning("%s: cannot dead-letter yet (%r)", self.group, send_error)
+                await asyncio.sleep(self._backoff(attempt))
         self.metrics.dead_lettered.labels(self.consumer.topic, self.group).inc()
         log.error("%s: dead-lettered %s to %s: %r", self.group, source, topic, exc)
 
@@ -221,6 +253,9 @@ class ConsumerLoop:
 
 
 UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+# Refusals that may pass on another try (busy, conflicting change, rate limit): retried a few
+# times like unexpected failures, not dead-lettered at once.
+LATER = frozenset({408, 409, 429})
 
 
 def waits_for_dependency(exc: Exception) -> bool:

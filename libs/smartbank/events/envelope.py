@@ -91,7 +91,8 @@ def decode(value: bytes) -> Event:
         envelope.ParseFromString(value)
         payload = payload_class(envelope.type)()
         payload.ParseFromString(envelope.payload)
-    except (DecodeError, ValueError) as exc:
+        occurred_at = envelope.occurred_at.ToDatetime(tzinfo=UTC)
+    except (DecodeError, ValueError, OverflowError) as exc:
         raise BadEvent(f"undecodable event: {exc}") from None
     if not envelope.event_id:
         raise BadEvent("event without an event_id")
@@ -100,7 +101,7 @@ def decode(value: bytes) -> Event:
         account_id=envelope.account_id,
         payload=payload,
         event_id=envelope.event_id,
-        occurred_at=envelope.occurred_at.ToDatetime(tzinfo=UTC),
+        occurred_at=occurred_at,
         traceparent=envelope.traceparent,
         tracestate=envelope.tracestate,
         request_id=envelope.request_id,

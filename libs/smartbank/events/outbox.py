@@ -32,7 +32,10 @@ log = logging.getLogger("smartbank.outbox")
 COLUMN = "outbox"
 SHARDS = 4
 BATCH = 500
-ORPHAN_AFTER_SECONDS = 60.0
+TAKE_OUT_ATTEMPTS = 5
+# An announcement whose event is not in its row is dropped only after this long: a write can
+# land late (a Cassandra LWT whose outcome was unknown completes with the next one).
+ORPHAN_AFTER_SECONDS = 600.0
 
 OUTBOX_INDEX = Table(
     "outbox_index",
@@ -42,8 +45,9 @@ OUTBOX_INDEX = Table(
 )
 
 
-def shard_of(event_id: str) -> int:
-    return zlib.crc32(event_id.encode()) % SHARDS
+def shard_of(account_id: str) -> int:
+    """One account's events share a shard, where event ids (time-sortable) keep their order."""
+    return zlib.crc32(account_id.encode()) % SHARDS
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Outbox:
             await store.insert(
                 OUTBOX_INDEX,
                 {
-                    "shard": shard_of(event.event_id),
+                    "shard": shard_of(event.account_id),
                     "event_id": event.event_id,
                     "table_name": self.table.name,
                     "row_key": key,
@@ -108,8 +112,12 @@ async def _relay_entries(runtime: Runtime, by_table: dict[str, Outbox], entries:
     published = 0
     for (table_name, key), announced in rows.items():
         outbox = by_table.get(table_name)
-        if outbox is not None:
+        if outbox is None:
+            continue
+        try:
             published += await _relay_row(runtime, outbox, key, announced)
+        except Exception:  # one row must not hold back every other row's events
+            log.exception("outbox: cannot relay %s %s yet", table_name, key)
     return published
 
 
@@ -117,7 +125,10 @@ async def _relay_row(runtime: Runtime, outbox: Outbox, key: str, announced: list
     store = runtime.store
     row = await store.get(outbox.table, {outbox.key_column: key})
     held = held_events(row) if row is not None else {}
-    due = [held[e["event_id"]] for e in announced if e["event_id"] in held]
+    due = sorted(
+        (held[e["event_id"]] for e in announced if e["event_id"] in held),
+        key=lambda event: event.occurred_at,
+    )
     if due:
         await runtime.publisher.publish(due)
         await _take_out(store, outbox, key, row, {e.event_id for e in due})
@@ -132,16 +143,25 @@ async def _relay_row(runtime: Runtime, outbox: Outbox, key: str, announced: list
 async def _take_out(
     store: TableStore, outbox: Outbox, key: str, row: Row | None, sent: set[str]
 ) -> None:
-    """Remove what was sent; if the row changed meanwhile, the next pass sends it again."""
-    assert row is not None
-    before: dict[str, Any] = row.get(COLUMN) or {}
-    after = {k: v for k, v in before.items() if k not in sent}
-    result = await store.update(
-        outbox.table, {outbox.key_column: key}, {COLUMN: after}, if_={COLUMN: before}
-    )
-    if not result.applied:
-        name = outbox.table.name
-        log.info("outbox of %s %s changed while relaying; sent again next pass", name, key)
+    """Remove what was sent, conditionally: a change that landed meanwhile is kept."""
+    for _ in range(TAKE_OUT_ATTEMPTS):
+        if row is None:
+            return
+        before: dict[str, Any] = row.get(COLUMN) or {}
+        after = {k: v for k, v in before.items() if k not in sent}
+        if after == before:
+            return
+        result = await store.update(
+            outbox.table, {outbox.key_column: key}, {COLUMN: after}, if_={COLUMN: before}
+        )
+        if result.applied:
+            return
+        row = result.current or await store.get(outbox.table, {outbox.key_column: key})
+    raise StorageBusy(f"outbox of {outbox.table.name} {key} kept changing")
+
+
+class StorageBusy(RuntimeError):
+    """The row changed under every attempt; the next pass sends its events again."""
 
 
 def _orphan(entry: Row, held: dict[str, Event]) -> bool:

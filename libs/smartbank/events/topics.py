@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -31,13 +32,24 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         missing = [n for n in names if n not in existing]
         for name in missing:
-            try:
-                await admin.create_topics([NewTopic(name, partitions, replication)])
-            except TopicAlreadyExistsError:
-                continue
+            response = await admin.create_topics([NewTopic(name, partitions, replication)])
+            _raise_for(response)
         return missing
     finally:
         await admin.close()
+
+
+class TopicCreationError(RuntimeError):
+    """The broker refused to create a topic (the response says why, per topic)."""
+
+
+def _raise_for(response: Any) -> None:
+    """create_topics reports failures in its response instead of raising them."""
+    for entry in getattr(response, "topic_errors", ()):
+        name, code = entry[0], entry[1]
+        message = entry[2] if len(entry) > 2 else ""
+        if code not in (0, TopicAlreadyExistsError.errno):
+            raise TopicCreationError(f"cannot create topic {name}: error {code} {message or ''}")
 
 
 def main() -> None:

@@ -22,7 +22,15 @@ PUBLIC_KEYS = {
     "settled",
     "category",
 }
-INTERNAL_KEYS = {"status", "amount_authorised", "mcc", "merchant_descriptor", "card_id", "user_id"}
+INTERNAL_KEYS = {
+    "status",
+    "amount_authorised",
+    "mcc",
+    "merchant_descriptor",
+    "card_id",
+    "user_id",
+    "version",
+}
 
 
 async def index_of(store: TableStore, account_id: str) -> list[str]:

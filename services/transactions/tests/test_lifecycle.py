@@ -45,6 +45,7 @@ async def test_settle_when_authorised_sets_final_debit(store: TableStore, author
         "amount": -400,
         "amount_authorised": -350,
         "settled": "2026-11-23T09:00:00.000Z",
+        "version": 2,
     }
     assert await domain.get_transaction(store, "tx_1") == settled
 
