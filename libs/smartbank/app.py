@@ -45,7 +45,9 @@ def build_app(
 ) -> BuiltApp:
     """Build the service's app; settings default to the environment, read now, not at import."""
     settings = settings or service.settings()
-    tracer_provider = configure_tracing(service.name, settings.otel_exporter_otlp_endpoint)
+    tracer_provider = configure_tracing(
+        service.name, settings.otel_exporter_otlp_endpoint, settings.trace_sampling
+    )
     registry = CollectorRegistry()
     runtime = Runtime(
         service=service,

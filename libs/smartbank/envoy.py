@@ -59,6 +59,7 @@ def render(
     mesh_port: int = MESH_PORT,
     edges: Mapping[int, str] = EDGES,
     mesh_access_log: bool = False,
+    trace_sampling: float = 1.0,
 ) -> dict[str, Any]:
     """The bootstrap as a dict (write it with `write`).
 
@@ -70,7 +71,7 @@ def render(
     unknown = sorted(set(edges.values()) - names)
     if unknown:
         raise ValueError(f"edge listeners point at services not rendered: {', '.join(unknown)}")
-    trace = tracing(OTEL_CLUSTER, *otlp_endpoint) if otlp_endpoint else None
+    trace = tracing(OTEL_CLUSTER, *otlp_endpoint, trace_sampling * 100) if otlp_endpoint else None
     listeners = [
         edge_listener(
             edge_listener_name(service), service, host=listen_host, port=port, tracing=trace

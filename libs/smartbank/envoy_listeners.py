@@ -192,10 +192,13 @@ def stdout_access_log() -> dict[str, Any]:
     }
 
 
-def tracing(collector_cluster: str, host: str, port: int) -> dict[str, Any]:
-    """Envoy's own spans, joined to the caller's W3C trace and sent over OTLP/HTTP."""
+def tracing(
+    collector_cluster: str, host: str, port: int, sampling_percent: float = 100.0
+) -> dict[str, Any]:
+    """Envoy's own spans, joined to the caller's W3C trace and sent over OTLP/HTTP. A request
+    with no trace yet (at the edge) is sampled at `sampling_percent`."""
     return {
-        "random_sampling": {"value": 100},
+        "random_sampling": {"value": sampling_percent},
         "provider": {
             "name": "envoy.tracers.opentelemetry",
             "typed_config": {

@@ -45,6 +45,8 @@ class PlatformSettings(BaseSettings):
     # is dead-lettered; an unavailable dependency is waited for, however long it takes.
     consumer_max_attempts: int = Field(default=5, gt=0)
     otel_exporter_otlp_endpoint: str = ""
+    # The share of new traces recorded (a trace started upstream keeps its caller's decision).
+    trace_sampling: float = Field(default=1.0, ge=0.0, le=1.0)
     log_level: str = "INFO"
     access_log: bool = True
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)

@@ -24,7 +24,7 @@ from smartbank.registry import CARD_NETWORK_PORT, spec
 from smartbank.telemetry.push_sink import read_pushes
 from tests.bench.cpu import cpu_per_auth
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
-from tests.bench.workload import PATH, message_factory, seed_cards
+from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 RATES = [float(r) for r in os.environ.get("BENCH_RATES", "100,200").split(",")]
@@ -96,7 +96,7 @@ async def drive(port: int, tokens: list[str], run: int, pushes: Path) -> list[di
 def run_mode(mode: str, run: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"smartbank-bench-{mode}-") as home:
         started = time.monotonic()
-        stack = Stack(Path(home), rpc_mode=mode)
+        stack = Stack(Path(home), rpc_mode=mode, env=STACK_ENV)
         with stack:
             stack.wait_ready(120)
             ready_s = round(time.monotonic() - started, 2)

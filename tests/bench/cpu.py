@@ -19,7 +19,7 @@ from typing import Any
 from smartbank.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
 from tests.bench.loadgen import Pool
-from tests.bench.workload import PATH, message_factory, seed_cards
+from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards
 
 
 def cpu_seconds(pid: int) -> float:
@@ -78,7 +78,7 @@ def main() -> None:
     count = int(os.environ.get("COUNT", "1000"))
     with (
         tempfile.TemporaryDirectory(prefix=f"smartbank-cpu-{mode}-") as home,
-        Stack(Path(home), rpc_mode=mode) as stack,
+        Stack(Path(home), rpc_mode=mode, env=STACK_ENV) as stack,
     ):
         stack.wait_ready(120)
         tokens = asyncio.run(seed_cards())

@@ -25,6 +25,7 @@ from smartbank.launcher.stack import Stack
 from smartbank.registry import spec
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
+from tests.bench.workload import STACK_ENV
 from tests.e2e.receiver import receiver
 
 REPORT = Path(os.environ.get("BENCH_PIPELINE_REPORT", ".bench/pipeline.json"))
@@ -111,7 +112,7 @@ async def drain(stack: Stack, hook_url: str) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="smartbank-bench-pipeline-") as home,
-        Stack(Path(home)) as stack,
+        Stack(Path(home), env=STACK_ENV) as stack,
         receiver() as hooks,
     ):
         stack.wait_ready(120)

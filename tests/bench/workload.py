@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from smartbank import timeutil
@@ -10,6 +11,8 @@ from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
 
 PATH = "/network/v1/authorisations"
+# BENCH_TRACE_SAMPLING=0.1 records one trace in ten (every process and Envoy follow the edge).
+STACK_ENV = {"TRACE_SAMPLING": os.environ.get("BENCH_TRACE_SAMPLING", "1")}
 CARDS = 40
 
 

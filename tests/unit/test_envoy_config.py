@@ -178,6 +178,14 @@ def test_render_traces_through_the_otel_collector_cluster() -> None:
     assert tracing["random_sampling"] == {"value": 100}
 
 
+def test_render_samples_new_traces_at_the_given_share() -> None:
+    sampled = envoy.render(
+        upstream=envoy.local_upstream, otlp_endpoint=("127.0.0.1", 4318), trace_sampling=0.1
+    )
+    for listener in sampled["static_resources"]["listeners"]:
+        assert manager(listener)["tracing"]["random_sampling"] == {"value": 10.0}
+
+
 def test_idempotent_header_matches_the_rpc_client() -> None:
     from smartbank import rpc
 

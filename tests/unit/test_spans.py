@@ -85,3 +85,27 @@ async def test_probes_and_metrics_leave_no_spans(traced_probe):
         for path in ("/healthz", "/readyz", "/metrics"):
             assert (await client.get(path)).status_code == 200
     assert exporter.get_finished_spans() == ()
+
+
+async def test_unsampled_trace_is_not_recorded_but_a_sampled_caller_is_followed() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = PlatformSettings(storage="memory", mesh_url=url, port=port, trace_sampling=0.0)
+    built = build_app(probe, settings)
+    exporter = InMemorySpanExporter()
+    built.runtime.tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    server = uvicorn.Server(uvicorn.Config(built.asgi, port=port, log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient(base_url=url) as client:
+            unsampled = await client.get("/context")
+            assert exporter.get_finished_spans() == ()
+            headers = {"traceparent": f"00-{TRACE_ID}-{PARENT}-01"}
+            await client.get("/context", headers=headers)
+    finally:
+        server.should_exit = True
+        await task
+    assert len(unsampled.headers["x-trace-id"]) == 32  # ids still minted and propagated
+    assert [format(s.context.trace_id, "032x") for s in exporter.get_finished_spans()] == [TRACE_ID]

@@ -69,9 +69,10 @@ def push_sink_argv(layout: Layout, ports: StackPorts) -> list[str]:
     ]
 
 
-def envoy_config(ports: StackPorts) -> dict[str, Any]:
+def envoy_config(ports: StackPorts, trace_sampling: float = 1.0) -> dict[str, Any]:
     """The proxy config for the local stack: every registry service, on loopback."""
     return envoy.render(
+        trace_sampling=trace_sampling,
         upstream=envoy.local_upstream,
         listen_host=HOST,
         otlp_endpoint=(HOST, ports.trace_sink),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -195,7 +196,8 @@ class Stack:
         )
         self._spawn(pushes, health.push_sink(ports), wait=INFRA_TIMEOUT)
         if envoy_bin is not None:
-            envoy.write(layout.envoy_config, commands.envoy_config(ports))
+            sampling = float(self.env.get("TRACE_SAMPLING", os.environ.get("TRACE_SAMPLING", 1)))
+            envoy.write(layout.envoy_config, commands.envoy_config(ports, sampling))
             proxy = self._process(
                 "envoy", "proxy", commands.envoy_argv(envoy_bin, layout), commands.python_env()
             )

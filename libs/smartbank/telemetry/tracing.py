@@ -13,6 +13,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 TRACES_PATH = "/v1/traces"
 SCHEDULE_DELAY_MS = 1000
@@ -22,15 +23,22 @@ EXPORT_TIMEOUT_MS = 5000
 FLUSH_TIMEOUT_MS = 5000
 
 
-def configure_tracing(service_name: str, otlp_endpoint: str) -> TracerProvider:
+def configure_tracing(
+    service_name: str, otlp_endpoint: str, sampling: float = 1.0
+) -> TracerProvider:
     """A provider whose spans carry `service_name` and go, batched, to `otlp_endpoint`.
 
     With no endpoint nothing is exported, but spans are still real (valid ids), so trace ids
-    are still minted, logged and propagated downstream. The batch processor exports from its
+    are still minted, logged and propagated downstream. `sampling` is the share of traces
+    that start here which are recorded; one that arrives keeps its caller's decision, so a
+    trace is recorded whole or not at all. The batch processor exports from its
     own thread at most once a second and drops spans when its bounded queue is full, so a
     slow or absent collector never slows a request down.
     """
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    provider = TracerProvider(
+        resource=Resource.create({SERVICE_NAME: service_name}),
+        sampler=ParentBased(TraceIdRatioBased(sampling)),
+    )
     if otlp_endpoint:
         exporter = OTLPSpanExporter(
             endpoint=otlp_endpoint.rstrip("/") + TRACES_PATH,
