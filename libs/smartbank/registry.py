@@ -92,7 +92,7 @@ EDGES: dict[int, str] = {PUBLIC_API_PORT: "api", CARD_NETWORK_PORT: "card-api"}
 def topics() -> tuple[str, ...]:
     """Every topic the stack needs: the events, and one dead-letter topic per consumer group."""
     events = {t for s in SERVICES for t in (*s.publishes, *s.consumes)}
-    dead_letters = {f"dead-letter.{s.name}.{t}" for s in SERVICES for t in s.consumes}
+    dead_letters = {f"dead-letter.{s.name}" for s in SERVICES if s.consumes}
     return tuple(sorted(events)) + tuple(sorted(dead_letters))
 
 

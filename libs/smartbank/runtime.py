@@ -62,11 +62,9 @@ class Runtime:
         for job in self.service.jobs:
             self._tasks.append(asyncio.create_task(self._loop(job), name=job.name))
         if self.service.consumers and self.run_consumers:
-            metrics = ConsumerMetrics(self.registry)
-            for consumer in self.service.consumers:
-                loop = ConsumerLoop(consumer, self, metrics)
-                self._consumers.append(loop)
-                self._tasks.append(asyncio.create_task(loop.run(), name=loop.group))
+            loop = ConsumerLoop(self.service.consumers, self, ConsumerMetrics(self.registry))
+            self._consumers.append(loop)
+            self._tasks.append(asyncio.create_task(loop.run(), name=f"consume-{loop.group}"))
         self.ready = True
 
     async def stop(self) -> None:

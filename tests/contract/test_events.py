@@ -109,7 +109,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_ones_are_pr
 ) -> None:
     behaviour = Behaviour()
     service = probe_service(topic, behaviour)
-    group = service.consumers[0].group(service.name)
+    group = service.name
     await ensure_topics(bootstrap, [topic, dead_letter_topic(group)])
     settings = settings_for(bootstrap, tmp_path)
     first, poisoned, refused, last = (event(topic) for _ in range(4))

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,16 +62,18 @@ class Consumer:
     topic: str
     handle: Handler
 
-    def group(self, service: str) -> str:
-        return f"{service}.{self.topic}"
-
 
 class ConsumerLoop:
-    def __init__(self, consumer: Consumer, runtime: Runtime, metrics: ConsumerMetrics) -> None:
-        self.consumer = consumer
+    """All of a service's consumers share one Kafka consumer and one group (the service's
+    name): one fetch loop, one commit per batch, whatever the number of topics."""
+
+    def __init__(
+        self, consumers: Sequence[Consumer], runtime: Runtime, metrics: ConsumerMetrics
+    ) -> None:
+        self.handlers = {c.topic: c.handle for c in consumers}
         self.runtime = runtime
         self.settings = runtime.settings
-        self.group = consumer.group(runtime.service.name)
+        self.group = runtime.service.name
         self.metrics = metrics
         self.tracer = trace.get_tracer("smartbank.events", tracer_provider=runtime.tracer_provider)
         self.started = asyncio.Event()
@@ -133,7 +135,7 @@ class ConsumerLoop:
         """Start the Kafka consumer, waiting for the broker if it is not there yet."""
         while True:
             kafka = AIOKafkaConsumer(
-                self.consumer.topic,
+                *self.handlers,
                 bootstrap_servers=self.settings.kafka_bootstrap,
                 group_id=self.group,
                 client_id=f"{self.runtime.service.name}-consumer",
@@ -168,10 +170,10 @@ class ConsumerLoop:
                 if not self._should_retry(exc, attempt):
                     await self.dead_letter(record, exc)
                     return
-                self.metrics.retried.labels(self.consumer.topic, self.group).inc()
+                self.metrics.retried.labels(record.topic, self.group).inc()
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            self.metrics.observe(self.consumer.topic, self.group, time.perf_counter() - started)
+            self.metrics.observe(record.topic, self.group, time.perf_counter() - started)
             return
 
     async def _handle(self, received: Received) -> None:
@@ -202,7 +204,7 @@ class ConsumerLoop:
             ) as span,
         ):
             try:
-                await self.consumer.handle(received, self.runtime)
+                await self.handlers[received.topic](received, self.runtime)
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(StatusCode.ERROR, str(exc)[:200])
@@ -239,7 +241,7 @@ class ConsumerLoop:
             except KafkaError as send_error:
                 log.warning("%s: cannot dead-letter yet (%r)", self.group, send_error)
                 await asyncio.sleep(self._backoff(attempt))
-        self.metrics.dead_lettered.labels(self.consumer.topic, self.group).inc()
+        self.metrics.dead_lettered.labels(record.topic, self.group).inc()
         log.error("%s: dead-lettered %s to %s: %r", self.group, source, topic, exc)
 
     def _record_lag(self, kafka: AIOKafkaConsumer, positions: dict[TopicPartition, int]) -> None:
@@ -248,7 +250,7 @@ class ConsumerLoop:
             highwater = kafka.highwater(partition)
             if highwater is not None:
                 lag = max(0, highwater - position)
-                labels = (self.consumer.topic, self.group, str(partition.partition))
+                labels = (partition.topic, self.group, str(partition.partition))
                 self.metrics.lag.labels(*labels).set(lag)
 
 

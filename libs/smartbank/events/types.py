@@ -17,7 +17,7 @@ PAYLOADS: dict[str, type[Message]] = {
 
 
 def dead_letter_topic(group: str) -> str:
-    """Each consumer group (`<service>.<topic>`) dead-letters to a topic of its own."""
+    """Each consumer group (a service's name) dead-letters to a topic of its own."""
     return f"dead-letter.{group}"
 
 
