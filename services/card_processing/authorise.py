@@ -17,6 +17,7 @@ from typing import Any
 
 from card_processing import answers
 from card_processing.answers import Decline
+from card_processing.follow_ups import FollowUps
 from card_processing.messages import Authorisation, auth_key
 from card_processing.peers import Peers, unavailable
 from card_processing.records import DECIDED, Records
@@ -36,6 +37,7 @@ class Authoriser:
     records: Records
     peers: Peers
     settings: Settings
+    follow_ups: FollowUps | None = None
 
     async def authorise(self, msg: Authorisation) -> dict[str, Any]:
         created, row = await self.records.create(
@@ -120,7 +122,11 @@ class Authoriser:
         decline = await self._reserve(row, msg)
         if decline is not None:
             return await self._decline(row, msg, decline)
-        await self._record(row, msg, "authorised", None, holding=True)
+        recorded = await self._record(row, msg, "authorised", None, holding=True)
+        if recorded.get("status") == "declined":  # finalised after an earlier failed attempt
+            await self._give_back(row, "declined-late")
+            declined = answers.declined(answers.DO_NOT_HONOUR, row["transaction_id"])
+            return await self._finish(row, declined, "declined")
         answer = answers.approved(row["auth_id"], row["transaction_id"])
         return await self._finish(row, answer, "approved")
 
@@ -145,7 +151,7 @@ class Authoriser:
 
     async def _record(
         self, row: Row, msg: Authorisation, status: str, reason: str | None, *, holding: bool
-    ) -> None:
+    ) -> dict[str, Any]:
         transaction = {
             "id": row["transaction_id"],
             "account_id": row["account_id"],
@@ -161,7 +167,18 @@ class Authoriser:
         }
         if reason is not None:
             transaction["decline_reason"] = reason
-        await self._call("record the transaction", self.peers.record(transaction), row, holding)
+        try:
+            recorded: dict[str, Any] = await self.peers.record(transaction)
+        except ServiceError as exc:
+            await self._fail(row, holding=holding)
+            if self.follow_ups is not None:
+                self.follow_ups.after_failed_recording(row)
+            raise unavailable("record the transaction", exc) from exc
+        return recorded
+
+    async def _give_back(self, row: Row, release_id: str) -> None:
+        with context.bound(context.current().renewed(CLEAN_UP_BUDGET)):
+            await self.peers.release(row["account_id"], row["hold_id"], release_id)
 
     async def _call(self, step: str, call: Any, row: Row, holding: bool = False) -> Any:
         try:

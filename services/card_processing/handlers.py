@@ -4,19 +4,25 @@ from fastapi import APIRouter, Depends
 
 from card_processing.adjust import Adjuster
 from card_processing.authorise import Authoriser
+from card_processing.follow_ups import FollowUps
 from card_processing.messages import Adjustment, Authorisation
 from card_processing.peers import Peers
 from card_processing.records import Records
 from card_processing.settings import Settings
-from smartbank.deps import RpcDep, StoreDep, settings_of
+from smartbank.deps import RpcDep, RuntimeDep, StoreDep, settings_of
 
 router = APIRouter()
 
 SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
 
 
-async def authoriser(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Authoriser:
-    return Authoriser(Records(store), Peers(rpc), settings)
+async def authoriser(
+    store: StoreDep, rpc: RpcDep, settings: SettingsDep, runtime: RuntimeDep
+) -> Authoriser:
+    follow_ups = runtime.resource(
+        "follow-ups", lambda: FollowUps(Records(store), Peers(rpc), settings.record_follow_up)
+    )
+    return Authoriser(Records(store), Peers(rpc), settings, follow_ups)
 
 
 async def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:

@@ -80,14 +80,19 @@ class FakeBank:
 
     def record(self, _: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         self.check("transactions")
-        return self.transactions.setdefault(
+        recorded = self.transactions.setdefault(
             body["id"], {**body, "amount_authorised": body["amount"]}
         )
+        if "transactions-late" in self.failing:  # written, but the answer never came back
+            raise errors.timeout("deadline_exceeded", "transactions did not answer in time")
+        return recorded
 
     def get_tx(self, params: dict[str, str], _: Any) -> dict[str, Any]:
         return self.transactions[params["tx"]]
 
     def transition(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        if params["tx"] not in self.transactions:
+            raise errors.not_found("transaction", "no such transaction")
         tx = self.transactions[params["tx"]]
         action = params["action"]
         if action == "settle":

@@ -109,6 +109,35 @@ async def test_authorise_releases_hold_when_recording_fails(bank):
     assert answer["approved"] is True and bank.held() == 350
 
 
+async def test_late_written_transaction_is_declined_and_so_is_its_retry(bank):
+    bank.failing.add("transactions-late")
+    settings = fake_settings(main.service, record_follow_up=0.05)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503 and bank.held() == 0
+        await asyncio.sleep(0.3)  # the follow-up runs
+        [recorded] = bank.transactions.values()
+        assert recorded["status"] == "declined"
+        bank.failing.clear()
+        retry = await post(client, "/authorisations", auth())
+    assert (retry["approved"], retry["response_code"]) == (False, "05")
+    assert bank.held() == 0 and bank.available["acc_ctok_alice"] == 1000
+
+
+async def test_retry_before_the_follow_up_keeps_its_approval(bank):
+    bank.failing.add("transactions-late")
+    settings = fake_settings(main.service, record_follow_up=0.2)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503
+        bank.failing.clear()
+        answer = await post(client, "/authorisations", auth())
+        await asyncio.sleep(0.5)  # the follow-up finds the authorisation taken over
+    [recorded] = bank.transactions.values()
+    assert answer["approved"] is True and recorded["status"] == "authorised"
+    assert bank.held() == 350
+
+
 async def test_authorise_concurrent_swipes_never_overdraw(bank):
     async with service_client(main.service, rpc=bank.rpc) as client:
         answers = await asyncio.gather(
