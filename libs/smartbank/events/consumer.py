@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -29,8 +28,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from smartbank import context
-from smartbank.errors import ServiceError
 from smartbank.events.envelope import BadEvent, Event, decode
+from smartbank.events.failures import backoff, should_retry
 from smartbank.events.metrics import ConsumerMetrics
 from smartbank.events.types import dead_letter_topic
 
@@ -211,17 +210,11 @@ class ConsumerLoop:
                 raise
 
     def _should_retry(self, exc: Exception, attempt: int) -> bool:
-        if waits_for_dependency(exc):
-            log.warning("%s: dependency unavailable (%s); retrying", self.group, exc)
-            return True
-        if isinstance(exc, ServiceError) and exc.status < 500 and exc.status not in LATER:
-            return False  # the event itself is refused: trying again cannot change that
         log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
-        return attempt < self.settings.consumer_max_attempts
+        return should_retry(exc, attempt, self.settings)
 
     def _backoff(self, attempt: int) -> float:
-        base = self.settings.consumer_retry_base_seconds * 2 ** min(attempt - 1, 20)
-        return min(base, self.settings.consumer_retry_max_seconds) * random.uniform(0.5, 1.0)
+        return backoff(attempt, self.settings)
 
     async def dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: Exception) -> None:
         topic = dead_letter_topic(self.group)
@@ -252,16 +245,3 @@ class ConsumerLoop:
                 lag = max(0, highwater - position)
                 labels = (partition.topic, self.group, str(partition.partition))
                 self.metrics.lag.labels(*labels).set(lag)
-
-
-UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
-# Refusals that may pass on another try (busy, conflicting change, rate limit): retried a few
-# times like unexpected failures, not dead-lettered at once.
-LATER = frozenset({408, 409, 429})
-
-
-def waits_for_dependency(exc: Exception) -> bool:
-    """An outage to wait out, not a fault of the message: it will succeed once they are back."""
-    if isinstance(exc, ServiceError):
-        return exc.status in UNAVAILABLE_STATUSES
-    return isinstance(exc, KafkaError | ConnectionError | TimeoutError)
