@@ -1,7 +1,7 @@
 import time
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header
 
 from card_api.messages import Adjustment, Authorisation
 from card_api.network import ISSUER_UNAVAILABLE, Network
@@ -13,12 +13,9 @@ router = APIRouter(prefix="/network/v1")
 DeadlineHeader = Annotated[int | None, Header(alias="X-Network-Deadline-Ms", gt=0, le=60_000)]
 
 
-async def network(runtime: RuntimeDep, request: Request) -> Network:
-    state = request.app.state
-    if not hasattr(state, "network"):
-        state.network = Network(runtime.rpc, cast(Settings, runtime.settings))
-    found: Network = state.network
-    return found
+async def network(runtime: RuntimeDep) -> Network:
+    settings = cast(Settings, runtime.settings)
+    return runtime.resource("network", lambda: Network(runtime.rpc, settings))
 
 
 NetworkDep = Annotated[Network, Depends(network)]
