@@ -219,3 +219,44 @@ def test_post_rejects_what_is_not_an_otlp_trace_export(
 
 def test_sigterm_stops_the_sink_with_exit_code_zero(tmp_path: Path) -> None:
     assert _stop(_start_sink(tmp_path)) == 0
+
+
+async def test_sink_forwards_each_export_unchanged_to_the_users_collector(tmp_path: Path) -> None:
+    import asyncio
+
+    from smartbank.telemetry.sink import Forwarder, SinkApp, SpanWriter
+
+    received: list[httpx.Request] = []
+
+    def collector(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(200)
+
+    forward_client = httpx.AsyncClient(transport=httpx.MockTransport(collector))
+    forwarder = Forwarder("http://jaeger:4318/", forward_client)
+    app = SinkApp(SpanWriter(tmp_path), forwarder)
+    body = ExportTraceServiceRequest().SerializeToString()
+    headers = {"content-type": "application/x-protobuf"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+        answered = await c.post("/v1/traces", content=body, headers=headers)
+    await asyncio.gather(*forwarder.pending)
+    await forward_client.aclose()
+    assert answered.status_code == 200
+    [forwarded] = received
+    assert str(forwarded.url) == "http://jaeger:4318/v1/traces"
+    assert forwarded.content == body
+    assert forwarded.headers["content-type"] == "application/x-protobuf"
+
+
+def test_sink_forwards_only_when_the_user_names_a_collector(tmp_path: Path) -> None:
+    from smartbank.launcher import commands
+    from smartbank.launcher.layout import Layout
+    from smartbank.launcher.ports import StackPorts
+
+    layout, ports = Layout(tmp_path), StackPorts()
+    plain = commands.sink_argv(layout, ports, parent={})
+    forwarding = commands.sink_argv(
+        layout, ports, parent={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4319"}
+    )
+    assert "--forward" not in plain
+    assert forwarding[-2:] == ["--forward", "http://127.0.0.1:4319"]

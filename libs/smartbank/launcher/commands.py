@@ -44,8 +44,15 @@ def broker_env(parent: Mapping[str, str] = os.environ) -> dict[str, str]:
     return {k: v for k, v in parent.items() if k not in BROKER_IGNORES}
 
 
-def sink_argv(layout: Layout, ports: StackPorts, module: str = SINK_MODULE) -> list[str]:
-    return [
+def sink_argv(
+    layout: Layout,
+    ports: StackPorts,
+    module: str = SINK_MODULE,
+    parent: Mapping[str, str] = os.environ,
+) -> list[str]:
+    """The trace sink; it also forwards to the user's own collector when one is configured
+    (the services' endpoint is the sink itself, so that spans land in the files either way)."""
+    argv = [
         sys.executable,
         "-m",
         module,
@@ -54,6 +61,9 @@ def sink_argv(layout: Layout, ports: StackPorts, module: str = SINK_MODULE) -> l
         "--dir",
         str(layout.traces),
     ]
+    if parent.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        argv += ["--forward", parent["OTEL_EXPORTER_OTLP_ENDPOINT"]]
+    return argv
 
 
 def push_sink_argv(layout: Layout, ports: StackPorts) -> list[str]:

@@ -6,14 +6,19 @@ binary protobuf (the Python SDK's exporter, and Envoy's OpenTelemetry tracer, wh
 `application/x-protobuf`) and OTLP JSON, optionally gzip-compressed. It answers 200 with an empty
 `ExportTraceServiceResponse` in the request's encoding.
 
-    python -m smartbank.telemetry.sink --port 4318 --dir .smartbank/traces
+    python -m smartbank.telemetry.sink --port 4318 --dir .smartbank/traces [--forward URL]
+
+With `--forward` (the launcher passes the user's OTEL_EXPORTER_OTLP_ENDPOINT), every export is
+also sent on unchanged, so a local Jaeger sees the same traces.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import gzip
+import logging
 import signal
 import sys
 import time
@@ -24,6 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
+import httpx
 import orjson
 import uvicorn
 from google.protobuf import json_format
@@ -33,6 +39,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+
+log = logging.getLogger("smartbank.telemetry.sink")
 
 Record = dict[str, Any]
 Scope = MutableMapping[str, Any]
@@ -45,6 +53,9 @@ STATUSES = {0: "UNSET", 1: "OK", 2: "ERROR"}
 PROTOBUF_TYPES = {b"application/x-protobuf", b"application/protobuf"}
 MAX_BODY_BYTES = 64 * 1024 * 1024
 EMPTY_PROTOBUF_RESPONSE = ExportTraceServiceResponse().SerializeToString()
+FORWARD_TIMEOUT = 5.0
+MAX_FORWARDS_IN_FLIGHT = 64
+FORWARDED_HEADERS = frozenset({b"content-type", b"content-encoding"})
 BAD_PAYLOAD = (
     DecodeError,
     json_format.ParseError,
@@ -185,11 +196,40 @@ class SpanWriter:
             self._file = None
 
 
+class Forwarder:
+    """Sends every accepted export on, as it came, to another OTLP/HTTP collector (a Jaeger
+    the user runs): the local files stay, and the spans also reach real tooling. Best effort:
+    a collector that is down costs a warning, never the export to the sink."""
+
+    def __init__(self, endpoint: str, client: httpx.AsyncClient | None = None) -> None:
+        self.url = endpoint.rstrip("/") + "/v1/traces"
+        self.client = client or httpx.AsyncClient(timeout=FORWARD_TIMEOUT, trust_env=False)
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def send(self, body: bytes, headers: dict[bytes, bytes]) -> None:
+        if len(self.pending) >= MAX_FORWARDS_IN_FLIGHT:
+            log.warning("collector %s is behind; an export was not forwarded", self.url)
+            return
+        task = asyncio.create_task(self._post(body, headers))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _post(self, body: bytes, headers: dict[bytes, bytes]) -> None:
+        kept = {k.decode(): v.decode() for k, v in headers.items() if k in FORWARDED_HEADERS}
+        try:
+            response = await self.client.post(self.url, content=body, headers=kept)
+            if response.status_code >= 300:
+                log.warning("collector %s answered %d", self.url, response.status_code)
+        except httpx.HTTPError as error:
+            log.warning("collector %s unreachable: %s", self.url, error)
+
+
 class SinkApp:
     """A plain ASGI app: POST .../v1/traces stores spans, GET /healthz answers 200."""
 
-    def __init__(self, writer: SpanWriter) -> None:
+    def __init__(self, writer: SpanWriter, forwarder: Forwarder | None = None) -> None:
         self._writer = writer
+        self._forwarder = forwarder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -211,11 +251,12 @@ class SinkApp:
         if not is_json and content_type not in PROTOBUF_TYPES:
             await _respond(send, 415, b"text/plain", b"unsupported content type\n")
             return
-        body = await _read_body(receive)
-        if body is None:
+        received = await _read_body(receive)
+        if received is None:
             await _respond(send, 413, b"text/plain", b"request body too large\n")
             return
         try:
+            body = received
             if headers.get(b"content-encoding", b"").lower() == b"gzip":
                 body = gzip.decompress(body)
             records = records_from_json(body) if is_json else records_from_protobuf(body)
@@ -223,6 +264,8 @@ class SinkApp:
             await _respond(send, 400, b"text/plain", f"bad OTLP payload: {error}\n".encode())
             return
         self._writer.write(records)
+        if self._forwarder is not None:
+            self._forwarder.send(received, headers)
         if is_json:
             await _respond(send, 200, b"application/json", b"{}")
         else:
@@ -260,10 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4318)
     parser.add_argument("--dir", type=Path, required=True, help="where spans-YYYYMMDD.jsonl go")
+    parser.add_argument("--forward", default="", help="an OTLP/HTTP endpoint to send spans on to")
     args = parser.parse_args(argv)
     writer = SpanWriter(args.dir)
     config = uvicorn.Config(
-        SinkApp(writer),
+        SinkApp(writer, Forwarder(args.forward) if args.forward else None),
         host=args.host,
         port=args.port,
         lifespan="off",
