@@ -89,10 +89,15 @@ BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
 EDGES: dict[int, str] = {PUBLIC_API_PORT: "api", CARD_NETWORK_PORT: "card-api"}
 
 
+def dead_letter_topic(group: str) -> str:
+    """Each consumer group (a service's name) dead-letters to a topic of its own."""
+    return f"dead-letter.{group}"
+
+
 def topics() -> tuple[str, ...]:
     """Every topic the stack needs: the events, and one dead-letter topic per consumer group."""
     events = {t for s in SERVICES for t in (*s.publishes, *s.consumes)}
-    dead_letters = {f"dead-letter.{s.name}" for s in SERVICES if s.consumes}
+    dead_letters = {dead_letter_topic(s.name) for s in SERVICES if s.consumes}
     return tuple(sorted(events)) + tuple(sorted(dead_letters))
 
 

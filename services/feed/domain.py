@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
-from feed.validation import NewItem, check, time_text
+from feed.validation import NewItem, check
 from smartbank import errors, ids, timeutil
+from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 
 TEXT_FIELDS = (

@@ -4,12 +4,10 @@ from typing import Any
 
 from feed.domain import item_json
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
-from feed.validation import PREFIXES, time_text
+from feed.validation import PREFIXES
 from smartbank import errors
+from smartbank.params import parse_limit, time_text
 from smartbank.storage import TableStore
-
-DEFAULT_LIMIT = 30
-MAX_LIMIT = 100
 
 
 async def list_items(
@@ -25,20 +23,6 @@ async def list_items(
         FEED_ITEMS, {"account_id": account_id}, lt=upper, limit=count, descending=True
     )
     return [item_json(row) for row in rows]
-
-
-def parse_limit(limit: int | str | None) -> int:
-    if limit is None or limit == "":
-        return DEFAULT_LIMIT
-    try:
-        count = int(limit)
-    except ValueError:
-        count = 0
-    if not 1 <= count <= MAX_LIMIT:
-        raise errors.bad_request(
-            "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}", limit=limit
-        )
-    return count
 
 
 async def _upper_bound(store: TableStore, account_id: str, before: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from smartbank import errors, timeutil
+from smartbank import errors
 
 TRANSACTION, BASIC = "transaction", "basic"
 TYPES = (TRANSACTION, BASIC)
@@ -66,15 +66,6 @@ def check(new: NewItem) -> None:
         _check_colour(field, getattr(new, field))
     for field in URLS:
         _check_url(field, getattr(new, field))
-
-
-def time_text(value: str, field: str) -> str:
-    try:
-        return timeutil.format_time(timeutil.parse_time(value))
-    except ValueError:
-        raise errors.bad_request(
-            "invalid_time", f"{field} must be an RFC 3339 time", field=field, value=value
-        ) from None
 
 
 def _check_length(field: str, value: str | None, limit: int) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from smartbank import errors, timeutil
 from smartbank.money import is_currency
+from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 from transactions.events import OUTBOX, event_for
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
@@ -118,15 +119,6 @@ def transaction_json(row: Row) -> dict[str, Any]:
         "version",
     )
     return body | {name: row.get(name) for name in internal}
-
-
-def time_text(value: str, field: str) -> str:
-    try:
-        return timeutil.format_time(timeutil.parse_time(value))
-    except ValueError:
-        raise errors.bad_request(
-            "invalid_time", f"{field} must be an RFC 3339 time", field=field, value=value
-        ) from None
 
 
 def _check_new(new: NewTransaction) -> None:

@@ -2,18 +2,13 @@ from __future__ import annotations
 
 from smartbank.events import Event
 from smartbank.events.outbox import Outbox
+from smartbank.events.types import payload_class
 from smartbank.schemas.v1 import events_pb2
 from smartbank.storage import Row
 from transactions.tables import TRANSACTIONS
 
 OUTBOX = Outbox(TRANSACTIONS)
 
-MESSAGES = {
-    "transaction.created": events_pb2.TransactionCreated,
-    "transaction.settled": events_pb2.TransactionSettled,
-    "transaction.reversed": events_pb2.TransactionReversed,
-    "transaction.declined": events_pb2.TransactionDeclined,
-}
 BY_STATUS = {"settled": "transaction.settled", "reversed": "transaction.reversed"}
 
 
@@ -43,7 +38,7 @@ def transaction_message(row: Row) -> events_pb2.Transaction:
 
 
 def event_for(event_type: str, row: Row) -> Event:
-    payload = MESSAGES[event_type](transaction=transaction_message(row))
+    payload = payload_class(event_type)(transaction=transaction_message(row))
     return Event.capture(event_type, row["account_id"], payload)
 
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smartbank import errors, timeutil
+from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 from transactions.domain import (
     AUTHORISED,
@@ -13,7 +14,6 @@ from transactions.domain import (
     REVERSED,
     SETTLED,
     load,
-    time_text,
     transaction_json,
 )
 from transactions.events import OUTBOX, change_event

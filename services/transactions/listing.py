@@ -4,12 +4,11 @@ import asyncio
 from typing import Any
 
 from smartbank import errors
+from smartbank.params import parse_limit, time_text
 from smartbank.storage import TableStore
-from transactions.domain import time_text, transaction_json
+from transactions.domain import transaction_json
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 
-DEFAULT_LIMIT = 30
-MAX_LIMIT = 100
 Bounds = dict[str, tuple[Any, ...]]
 
 
@@ -34,20 +33,6 @@ async def list_transactions(
     )
     rows = await asyncio.gather(*(store.get(TRANSACTIONS, {"id": e["id"]}) for e in entries))
     return [transaction_json(row) for row in rows if row is not None]
-
-
-def parse_limit(limit: int | str | None) -> int:
-    if limit is None or limit == "":
-        return DEFAULT_LIMIT
-    try:
-        count = int(limit)
-    except ValueError:
-        count = 0
-    if not 1 <= count <= MAX_LIMIT:
-        raise errors.bad_request(
-            "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}", limit=limit
-        )
-    return count
 
 
 async def _lower_bound(store: TableStore, account_id: str, since: str) -> Bounds:

@@ -20,6 +20,7 @@ from smartbank.events import Consumer, Received
 from smartbank.runtime import Runtime
 from smartbank.service import Service
 from smartbank.storage import Table
+from tests.unit.conftest import free_port
 
 SEEN = Table(
     "seen",
@@ -64,13 +65,6 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
 
     name = f"probe-{uuid.uuid4().hex[:6]}"
     return Service(name=name, tables=[SEEN], consumers=[Consumer(topic, handle)])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def started_tansu() -> Iterator[str]:

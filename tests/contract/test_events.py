@@ -18,7 +18,7 @@ from opentelemetry import trace
 from smartbank.app import BuiltApp, build_app
 from smartbank.events import Event, KafkaPublisher
 from smartbank.events.topics import ensure_topics
-from smartbank.events.types import dead_letter_topic
+from smartbank.registry import dead_letter_topic
 from smartbank.schemas.v1 import events_pb2
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings

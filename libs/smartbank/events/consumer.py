@@ -32,7 +32,7 @@ from smartbank import context
 from smartbank.events.envelope import BadEvent, Event, decode
 from smartbank.events.failures import backoff, should_retry
 from smartbank.events.metrics import ConsumerMetrics
-from smartbank.events.types import dead_letter_topic
+from smartbank.registry import dead_letter_topic
 
 if TYPE_CHECKING:
     from smartbank.runtime import Runtime

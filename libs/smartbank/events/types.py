@@ -16,11 +16,6 @@ PAYLOADS: dict[str, type[Message]] = {
 }
 
 
-def dead_letter_topic(group: str) -> str:
-    """Each consumer group (a service's name) dead-letters to a topic of its own."""
-    return f"dead-letter.{group}"
-
-
 def payload_class(event_type: str) -> type[Message]:
     try:
         return PAYLOADS[event_type]
