@@ -167,24 +167,24 @@ class Authoriser:
         }
         if reason is not None:
             transaction["decline_reason"] = reason
-        try:
-            recorded: dict[str, Any] = await self.peers.record(transaction)
-        except ServiceError as exc:
-            await self._fail(row, holding=holding)
-            if self.follow_ups is not None:
-                self.follow_ups.after_failed_recording(row)
-            raise unavailable("record the transaction", exc) from exc
+        recorded: dict[str, Any] = await self._call(
+            "record the transaction", self.peers.record(transaction), row, holding, recording=True
+        )
         return recorded
 
     async def _give_back(self, row: Row, release_id: str) -> None:
         with context.bound(context.current().renewed(CLEAN_UP_BUDGET)):
             await self.peers.release(row["account_id"], row["hold_id"], release_id)
 
-    async def _call(self, step: str, call: Any, row: Row, holding: bool = False) -> Any:
+    async def _call(
+        self, step: str, call: Any, row: Row, holding: bool = False, *, recording: bool = False
+    ) -> Any:
         try:
             return await call
         except ServiceError as exc:
             await self._fail(row, holding=holding)
+            if recording and self.follow_ups is not None:  # the write may still land
+                self.follow_ups.after_failed_recording(row)
             raise unavailable(step, exc) from exc
 
     async def _fail(self, row: Row, *, holding: bool) -> None:
