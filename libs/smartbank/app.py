@@ -101,15 +101,7 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     async def on_validation_error(_: Request, exc: Exception) -> JsonResponse:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "problem": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems)
-        return error_response(errors.bad_request("invalid_request", summary, problems=problems))
+        return error_response(errors.invalid_request(list(exc.errors())))
 
     async def on_http_error(_: Request, exc: Exception) -> JsonResponse:
         assert isinstance(exc, HTTPException)

@@ -105,6 +105,14 @@ def current() -> CallContext:
     return ctx if ctx is not None else fresh()
 
 
+def name_principal(principal: str) -> CallContext:
+    """Name who the rest of this request acts for (the public edge, once a token checks out);
+    the calls it makes carry the principal on."""
+    ctx = replace(current(), principal=principal)
+    _current.set(ctx)
+    return ctx
+
+
 @contextmanager
 def bound(ctx: CallContext) -> Iterator[CallContext]:
     """Make `ctx` the current context inside the block."""

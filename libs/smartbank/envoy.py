@@ -18,6 +18,7 @@ import yaml
 from smartbank.envoy_clusters import cluster, socket_address
 from smartbank.envoy_listeners import edge_listener, mesh_listener, tracing
 from smartbank.registry import (
+    EDGE_PREFIXES,
     EDGES,
     ENVOY_ADMIN_PORT,
     MESH_PORT,
@@ -74,7 +75,12 @@ def render(
     trace = tracing(OTEL_CLUSTER, *otlp_endpoint, trace_sampling * 100) if otlp_endpoint else None
     listeners = [
         edge_listener(
-            edge_listener_name(service), service, host=listen_host, port=port, tracing=trace
+            edge_listener_name(service),
+            service,
+            host=listen_host,
+            port=port,
+            tracing=trace,
+            prefixes={p: t for p, t in EDGE_PREFIXES.get(service, {}).items() if t in names},
         )
         for port, service in edges.items()
     ]

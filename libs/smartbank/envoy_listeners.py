@@ -107,7 +107,10 @@ def edge_listener(
     host: str,
     port: int,
     tracing: Mapping[str, Any] | None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`prefixes` maps a path prefix to the service that answers it instead of `service`."""
+    targets = [*(prefixes or {}).items(), ("/", service)]
     routes = {
         "name": name,
         "internal_only_headers": INTERNAL_ONLY_HEADERS,
@@ -117,11 +120,12 @@ def edge_listener(
                 "domains": ["*"],
                 "routes": [
                     {
-                        "name": f"{name}.default",
-                        "match": {"prefix": "/"},
-                        "route": {"cluster": service, "timeout": EDGE_TIMEOUT},
-                        "decorator": decorator(f"edge {service}"),
+                        "name": f"{name}.{'default' if prefix == '/' else target}",
+                        "match": {"prefix": prefix},
+                        "route": {"cluster": target, "timeout": EDGE_TIMEOUT},
+                        "decorator": decorator(f"edge {target}"),
                     }
+                    for prefix, target in targets
                 ],
             }
         ],

@@ -25,6 +25,8 @@ STATUS_BY_KIND: dict[str, int] = {
     "timeout": 504,
 }
 
+RESERVED = frozenset({"code", "message", "params"})
+
 KIND_BY_STATUS: dict[int, str] = {status: kind for kind, status in STATUS_BY_KIND.items()}
 
 
@@ -36,6 +38,13 @@ class ServiceError(Exception):
         self.code = code
         self.message = message or code
         self.params = params
+        self.fields: dict[str, str] = {}
+
+    def with_fields(self, **fields: str) -> ServiceError:
+        """Extra top-level keys in the error body, for wire formats that require them (OAuth's
+        `error` and `error_description`). They cross RPC hops like the code does."""
+        self.fields.update(fields)
+        return self
 
     @property
     def kind(self) -> str:
@@ -55,7 +64,7 @@ class ServiceError(Exception):
         return self.code == code or self.code.startswith(code + ".")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "params": self.params}
+        return {**self.fields, "code": self.code, "message": self.message, "params": self.params}
 
     @classmethod
     def from_dict(cls, body: dict[str, Any], status: int) -> ServiceError:
@@ -63,7 +72,9 @@ class ServiceError(Exception):
         if not isinstance(code, str) or not code:
             code = KIND_BY_STATUS.get(status, "internal_service")
         params = body.get("params") if isinstance(body.get("params"), dict) else {}
-        return cls(code, str(body.get("message", "")), **(params or {}))
+        error = cls(code, str(body.get("message", "")), **(params or {}))
+        extra = {k: v for k, v in body.items() if k not in RESERVED and isinstance(v, str)}
+        return error.with_fields(**extra)
 
     def __repr__(self) -> str:
         return f"ServiceError({self.code!r}, {self.message!r}, params={self.params!r})"
@@ -93,6 +104,19 @@ internal_service = _maker("internal_service")
 bad_gateway = _maker("bad_gateway")
 unavailable = _maker("unavailable")
 timeout = _maker("timeout")
+
+
+def invalid_request(problems: list[Any]) -> ServiceError:
+    """`bad_request.invalid_request` from pydantic-style errors (`loc`, `msg`), by field."""
+    listed = [
+        {
+            "field": ".".join(str(part) for part in p.get("loc", ()) if part != "body"),
+            "problem": p["msg"],
+        }
+        for p in problems
+    ]
+    summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in listed)
+    return bad_request("invalid_request", summary, problems=listed)
 
 
 def status_of(exc: BaseException) -> int:

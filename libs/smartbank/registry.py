@@ -88,6 +88,10 @@ BY_NAME: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
 # The edge listeners: which service each public-facing port forwards to.
 EDGES: dict[int, str] = {PUBLIC_API_PORT: "api", CARD_NETWORK_PORT: "card-api"}
 
+# Paths an edge sends straight to another service instead of its own: OAuth's login page and
+# token endpoint belong to auth, which owns customers, codes and tokens.
+EDGE_PREFIXES: dict[str, dict[str, str]] = {"api": {"/oauth2/": "auth"}}
+
 
 def dead_letter_topic(group: str) -> str:
     """Each consumer group (a service's name) dead-letters to a topic of its own."""

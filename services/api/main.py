@@ -1,9 +1,16 @@
+from api import accounts, cards, feed, pots, transactions, webhooks
+from api.settings import Settings
 from smartbank.service import Service
 
 service = Service(
     name="api",
-    description=(
-        "public API edge: token checks, ownership, routing"
-        " (endpoints arrive with the public API issue)"
-    ),
+    routers=[
+        accounts.router,
+        transactions.router,
+        feed.router,
+        webhooks.router,
+        pots.router,
+        cards.router,
+    ],
+    settings=Settings,
 )

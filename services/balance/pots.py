@@ -24,6 +24,7 @@ def pot_id_of(row: Row) -> str:
 def to_dict(row: Row) -> dict[str, Any]:
     return {
         "id": pot_id_of(row),
+        "account_id": row["account_id"],
         "name": row["name"],
         "style": row["style"],
         "balance": row["balance"],

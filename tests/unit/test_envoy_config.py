@@ -162,7 +162,7 @@ def test_render_has_the_two_edge_listeners() -> None:
         edge = manager(found[name])
         assert edge["use_remote_address"] is True
         assert edge["generate_request_id"] is True
-        assert edge["route_config"]["virtual_hosts"][0]["routes"][0]["route"]["cluster"] == cluster
+        assert edge["route_config"]["virtual_hosts"][0]["routes"][-1]["route"]["cluster"] == cluster
     assert found["mesh"]["address"]["socket_address"]["port_value"] == 15001
     assert "access_log" not in manager(found["mesh"])
 
@@ -283,3 +283,13 @@ def test_mesh_retries_idempotent_calls_only(live: dict[str, int]) -> None:
     stats = httpx.get(f"http://127.0.0.1:{live['admin']}/stats", trust_env=False).text
     assert "cluster.cards.upstream_rq_retry: 2\n" in stats
     assert "cluster.cards.upstream_cx_connect_fail: 4\n" in stats
+
+
+def test_public_edge_sends_oauth_paths_to_auth_and_the_rest_to_api() -> None:
+    routes = manager(listeners(local())["edge_public_api"])["route_config"]["virtual_hosts"][0]
+    assert [(r["match"]["prefix"], r["route"]["cluster"]) for r in routes["routes"]] == [
+        ("/oauth2/", "auth"),
+        ("/", "api"),
+    ]
+    card_edge = manager(listeners(local())["edge_card_network"])["route_config"]
+    assert [r["match"]["prefix"] for r in card_edge["virtual_hosts"][0]["routes"]] == ["/"]

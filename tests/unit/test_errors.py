@@ -48,3 +48,10 @@ def test_matches_code_and_its_parents_only():
 def test_business_outcomes_are_not_infrastructure_faults():
     assert not errors.bad_request("insufficient_funds").is_infrastructure
     assert errors.timeout("upstream").is_infrastructure
+
+
+def test_fields_travel_at_the_top_of_the_body_and_back():
+    original = errors.unauthorized("bad_access_token", "no").with_fields(error="invalid_token")
+    body = original.to_dict()
+    assert body["error"] == "invalid_token"
+    assert ServiceError.from_dict(body, 401).fields == {"error": "invalid_token"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from smartbank import context, ids, timeutil
 from smartbank.errors import ServiceError
-from smartbank.rpc import RpcClient
+from smartbank.rpc import Rpc, RpcClient
 from smartbank.settings import PlatformSettings
 
 
@@ -61,7 +61,7 @@ async def seed(name: str, balance: int, currency: str = "GBP") -> dict[str, str]
         await rpc.close()
 
 
-async def _seed(rpc: RpcClient, name: str, balance: int, currency: str) -> dict[str, str]:
+async def _seed(rpc: Rpc, name: str, balance: int, currency: str) -> dict[str, str]:
     user = await rpc.call("auth", "POST", "/customers", json={"name": name})
     account = await rpc.call(
         "balance",
@@ -87,7 +87,7 @@ async def _seed(rpc: RpcClient, name: str, balance: int, currency: str) -> dict[
     }
 
 
-async def top_up(rpc: RpcClient, account_id: str, amount: int, currency: str) -> None:
+async def top_up(rpc: Rpc, account_id: str, amount: int, currency: str) -> None:
     """Money in: the ledger moves, and a settled load transaction records why."""
     top_up_id = ids.new_id("tx")
     posting: dict[str, Any] = {

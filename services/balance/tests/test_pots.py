@@ -9,7 +9,17 @@ from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
 
 MakeAccount = Callable[..., Awaitable[str]]
-POT_KEYS = {"id", "name", "style", "balance", "currency", "created", "updated", "deleted"}
+POT_KEYS = {
+    "id",
+    "account_id",
+    "name",
+    "style",
+    "balance",
+    "currency",
+    "created",
+    "updated",
+    "deleted",
+}
 
 
 async def code_of(call: Awaitable[Any]) -> str:

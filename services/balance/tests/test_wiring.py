@@ -75,7 +75,17 @@ async def test_balance_service_answers_through_the_onion() -> None:
         assert [a["id"] for a in listed["accounts"]] == [account]
 
 
-POT_KEYS = {"id", "name", "style", "balance", "currency", "created", "updated", "deleted"}
+POT_KEYS = {
+    "id",
+    "account_id",
+    "name",
+    "style",
+    "balance",
+    "currency",
+    "created",
+    "updated",
+    "deleted",
+}
 
 
 async def pot_refusals(client: httpx.AsyncClient, account: str, pot: str) -> list[tuple[int, str]]:

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.access import CallerDep
+from api.calls import path
+from api.forms import Id
+from api.models import Account, Accounts, Balance, WhoAmI, shape
+from smartbank import timeutil
+
+router = APIRouter(tags=["accounts"])
+
+COUNTRY_BY_CURRENCY = {"GBP": "GB", "EUR": "IE", "USD": "US"}
+
+
+@router.get("/ping/whoami", response_model=None, responses={200: {"model": WhoAmI}})
+async def whoami(caller: CallerDep) -> dict[str, Any]:
+    return {"authenticated": True, "client_id": caller.client_id, "user_id": caller.user_id}
+
+
+@router.get("/accounts", response_model=None, responses={200: {"model": Accounts}})
+async def list_accounts(
+    caller: CallerDep, account_type: Annotated[str | None, Query(max_length=50)] = None
+) -> dict[str, Any]:
+    found = await caller.call("balance", "GET", "/accounts", params={"user_id": caller.user_id})
+    customer = await caller.call("auth", "GET", path("/customers/{}", caller.user_id))
+    owner = {"user_id": caller.user_id, "preferred_name": customer["name"]}
+    accounts = [
+        shape_account(account, owner)
+        for account in found["accounts"]
+        if account_type is None or account["type"] == account_type
+    ]
+    return {"accounts": accounts}
+
+
+@router.get("/balance", response_model=None, responses={200: {"model": Balance}})
+async def balance(caller: CallerDep, account_id: Annotated[Id, Query()]) -> dict[str, Any]:
+    await caller.account(account_id)
+    found = await caller.call("balance", "GET", path("/accounts/{}/balance", account_id))
+    midnight = datetime.combine(timeutil.now().date(), time(), tzinfo=UTC)
+    spend = await caller.call(
+        "transactions",
+        "GET",
+        "/transactions/spend",
+        params={"account_id": account_id, "since": timeutil.format_time(midnight)},
+    )
+    return shape(Balance, {**found, "spend_today": spend["spend"]})
+
+
+def shape_account(account: dict[str, Any], owner: dict[str, str]) -> dict[str, Any]:
+    country = COUNTRY_BY_CURRENCY.get(account["currency"], "GB")
+    return shape(Account, {**account, "country_code": country, "owners": [owner]})

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.access import Caller, CallerDep
+from api.calls import path
+from api.forms import Id, PotDeposit, PotWithdrawal
+from api.models import Pot, Pots, shape
+from smartbank.forms import form_body, form_of
+
+router = APIRouter(tags=["pots"])
+
+
+@router.get("/pots", response_model=None, responses={200: {"model": Pots}})
+async def list_pots(
+    caller: CallerDep, current_account_id: Annotated[Id, Query()]
+) -> dict[str, Any]:
+    await caller.account(current_account_id)
+    found = await caller.call("balance", "GET", path("/accounts/{}/pots", current_account_id))
+    return {"pots": [shape(Pot, pot) for pot in found["pots"]]}
+
+
+@router.put(
+    "/pots/{pot_id}/deposit",
+    response_model=None,
+    responses={200: {"model": Pot}},
+    openapi_extra=form_body(PotDeposit),
+)
+async def deposit(
+    caller: CallerDep, pot_id: str, form: Annotated[PotDeposit, Depends(form_of(PotDeposit))]
+) -> dict[str, Any]:
+    await owned_pot(caller, pot_id)
+    await caller.account(form.source_account_id)
+    moved = await caller.call(
+        "balance", "PUT", path("/pots/{}/deposit", pot_id), json=form.model_dump()
+    )
+    return shape(Pot, moved)
+
+
+@router.put(
+    "/pots/{pot_id}/withdraw",
+    response_model=None,
+    responses={200: {"model": Pot}},
+    openapi_extra=form_body(PotWithdrawal),
+)
+async def withdraw(
+    caller: CallerDep,
+    pot_id: str,
+    form: Annotated[PotWithdrawal, Depends(form_of(PotWithdrawal))],
+) -> dict[str, Any]:
+    await owned_pot(caller, pot_id)
+    await caller.account(form.destination_account_id)
+    moved = await caller.call(
+        "balance", "PUT", path("/pots/{}/withdraw", pot_id), json=form.model_dump()
+    )
+    return shape(Pot, moved)
+
+
+async def owned_pot(caller: Caller, pot_id: str) -> dict[str, Any]:
+    return await caller.owned("pot", await caller.call("balance", "GET", path("/pots/{}", pot_id)))
