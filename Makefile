@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt bench clean
+.PHONY: help install build run test unit e2e lint fmt bench openapi clean
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it)"
@@ -58,6 +58,9 @@ fmt: install
 bench: build
 	$(BIN)/python -m tests.bench.authorisations
 	$(BIN)/python -m tests.bench.pipeline
+
+openapi: build
+	$(BIN)/python -m tests.public_api.openapi_doc
 
 clean:
 	rm -rf $(VENV) libs/smartbank/schemas .smartbank .mypy_cache .ruff_cache

@@ -58,7 +58,7 @@ def build_app(
         tracer_provider=tracer_provider,
         registry=registry,
     )
-    api = FastAPI(title=service.name, lifespan=_lifespan(runtime))
+    api = FastAPI(title=service.name, lifespan=_lifespan(runtime), openapi_url=service.openapi_url)
     api.state.runtime = runtime
     api.include_router(health.router)
     for router in service.routers:
@@ -66,7 +66,11 @@ def build_app(
     _install_error_handlers(api)
     metrics = HttpMetrics(registry, service.name)
     asgi = onion.wrap(
-        api, metrics=metrics, tracer_provider=tracer_provider, access_log=settings.access_log
+        api,
+        metrics=metrics,
+        tracer_provider=tracer_provider,
+        access_log=settings.access_log,
+        settings=settings,
     )
     return BuiltApp(asgi=asgi, fastapi=api, runtime=runtime)
 

@@ -43,3 +43,6 @@ class Service:
     consumers: Sequence[Consumer] = ()
     settings: type[PlatformSettings] = PlatformSettings
     description: str = field(default="")
+    # Where FastAPI serves the generated OpenAPI document; None when the service serves a
+    # document of its own (the api's public one is checked in).
+    openapi_url: str | None = "/openapi.json"

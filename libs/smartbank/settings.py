@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PlatformSettings(BaseSettings):
     """What every service reads from its environment."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     service_name: str = ""
     host: str = "127.0.0.1"
@@ -44,6 +44,12 @@ class PlatformSettings(BaseSettings):
     # Attempts before a message that fails for a reason other than an unavailable dependency
     # is dead-lettered; an unavailable dependency is waited for, however long it takes.
     consumer_max_attempts: int = Field(default=5, gt=0)
+    # Rate limits for public traffic, requests/second after a burst; 0 = off (internal services).
+    rate_limit_per_token: float = Field(default=0, ge=0)
+    rate_limit_per_address: float = Field(default=0, ge=0)
+    rate_limit_burst: int = Field(default=40, gt=0)
+    # Comma-separated path prefixes the limits apply to.
+    rate_limit_paths: str = "/"
     otel_exporter_otlp_endpoint: str = ""
     # The share of new traces recorded (a trace started upstream keeps its caller's decision).
     trace_sampling: float = Field(default=1.0, ge=0.0, le=1.0)

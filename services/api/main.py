@@ -1,4 +1,4 @@
-from api import accounts, cards, feed, pots, transactions, webhooks
+from api import accounts, cards, document, feed, pots, transactions, webhooks
 from api.settings import Settings
 from smartbank.service import Service
 
@@ -11,6 +11,8 @@ service = Service(
         webhooks.router,
         pots.router,
         cards.router,
+        document.router,
     ],
     settings=Settings,
+    openapi_url=None,
 )

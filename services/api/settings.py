@@ -4,8 +4,9 @@ from smartbank.settings import PlatformSettings
 
 
 class Settings(PlatformSettings):
-    # Public traffic is rate limited per access token and per client address (requests/second,
-    # with a burst); 0 turns a limit off.
-    rate_limit_per_token: float = Field(default=20.0, ge=0)
-    rate_limit_per_address: float = Field(default=50.0, ge=0)
-    rate_limit_burst: int = Field(default=40, gt=0)
+    # Named for the api alone: the local launcher gives every service the same environment.
+    rate_limit_per_token: float = Field(default=20.0, ge=0, alias="API_RATE_LIMIT_PER_TOKEN")
+    rate_limit_per_address: float = Field(
+        default=50.0, ge=0, alias="API_RATE_LIMIT_PER_ADDRESS"
+    )
+    rate_limit_burst: int = Field(default=100, gt=0, alias="API_RATE_LIMIT_BURST")

@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
 from smartbank.deps import RuntimeDep, StoreDep
-from transactions import domain, lifecycle, listing
+from transactions import annotation, domain, lifecycle, listing, spend
 from transactions.jobs import RELAY
 
 router = APIRouter()
@@ -58,6 +58,10 @@ class EnrichmentBody(BaseModel):
     category: str
 
 
+class AnnotationsBody(BaseModel):
+    metadata: dict[str, StrictStr]
+
+
 @router.post("/transactions", dependencies=WRITES_EVENTS)
 async def create_transaction(body: NewTransactionBody, store: StoreDep) -> dict[str, Any]:
     return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
@@ -75,6 +79,11 @@ async def list_transactions(
         store, account_id, since=since, before=before, limit=limit
     )
     return {"transactions": found}
+
+
+@router.get("/transactions/spend")
+async def spend_since(account_id: str, since: str, store: StoreDep) -> dict[str, Any]:
+    return await spend.spend_since(store, account_id, since)
 
 
 @router.get("/transactions/{tx_id}")
@@ -100,3 +109,8 @@ async def decline(tx_id: str, body: DeclineBody, store: StoreDep) -> dict[str, A
 @router.post("/transactions/{tx_id}/enrichment")
 async def enrich(tx_id: str, body: EnrichmentBody, store: StoreDep) -> dict[str, Any]:
     return await lifecycle.enrich(store, tx_id, body.merchant, body.category)
+
+
+@router.patch("/transactions/{tx_id}/annotations")
+async def annotate(tx_id: str, body: AnnotationsBody, store: StoreDep) -> dict[str, Any]:
+    return {"transaction": await annotation.annotate(store, tx_id, body.metadata)}

@@ -40,7 +40,7 @@ async def settle(
         _require_authorised(row)
         return {"status": SETTLED, "amount": final, "settled": settled_text}
 
-    return transaction_json(await _transition(store, tx_id, change))
+    return transaction_json(await transition(store, tx_id, change))
 
 
 async def reverse(store: TableStore, tx_id: str, amount: int | None = None) -> dict[str, Any]:
@@ -55,7 +55,7 @@ async def reverse(store: TableStore, tx_id: str, amount: int | None = None) -> d
         left = 0 if amount is None else max(outstanding - amount, 0)
         return {"amount": _direction(row) * left, "status": REVERSED if left == 0 else AUTHORISED}
 
-    return transaction_json(await _transition(store, tx_id, change))
+    return transaction_json(await transition(store, tx_id, change))
 
 
 async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[str, Any]:
@@ -72,7 +72,7 @@ async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[st
         _require_authorised(row)
         return {"status": DECLINED, "decline_reason": decline_reason}
 
-    return transaction_json(await _transition(store, tx_id, change))
+    return transaction_json(await transition(store, tx_id, change))
 
 
 async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) -> dict[str, Any]:
@@ -87,10 +87,12 @@ async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) ->
             return None
         return {"merchant": merchant, "category": category}
 
-    return transaction_json(await _transition(store, tx_id, change))
+    return transaction_json(await transition(store, tx_id, change))
 
 
-async def _transition(store: TableStore, tx_id: str, change: Change) -> Row:
+async def transition(store: TableStore, tx_id: str, change: Change) -> Row:
+    """Apply `change` by compare-and-set on `version`, re-reading and retrying when another
+    writer got in first; a change of status or amount also writes its event to the outbox."""
     row = await load(store, tx_id)
     for _ in range(MAX_ATTEMPTS):
         values = change(row)

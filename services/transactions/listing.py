@@ -5,7 +5,7 @@ from typing import Any
 
 from smartbank import errors
 from smartbank.params import parse_limit, time_text
-from smartbank.storage import TableStore
+from smartbank.storage import Row, TableStore
 from transactions.domain import transaction_json
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 
@@ -31,8 +31,13 @@ async def list_transactions(
         lt=upper,
         limit=count,
     )
+    return [transaction_json(row) for row in await rows_of(store, entries)]
+
+
+async def rows_of(store: TableStore, entries: list[Row]) -> list[Row]:
+    """The transactions that index entries point at, in the entries' order."""
     rows = await asyncio.gather(*(store.get(TRANSACTIONS, {"id": e["id"]}) for e in entries))
-    return [transaction_json(row) for row in rows if row is not None]
+    return [row for row in rows if row is not None]
 
 
 async def _lower_bound(store: TableStore, account_id: str, since: str) -> Bounds:

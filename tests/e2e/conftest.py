@@ -13,6 +13,10 @@ import pytest_asyncio
 from smartbank.launcher.stack import Stack
 from tests.e2e.driver import Bank
 
+# The public API's rate limits are for people; these tests (and schemathesis) send far more
+# from one address and one token. The limits themselves are tested in process.
+E2E_ENV = {"API_RATE_LIMIT_PER_TOKEN": "10000", "API_RATE_LIMIT_PER_ADDRESS": "10000"}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -23,7 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home: Path = tmp_path_factory.mktemp("smartbank")
-    with Stack(home) as running:
+    with Stack(home, env=E2E_ENV) as running:
         running.wait_ready(120)
         yield running
 

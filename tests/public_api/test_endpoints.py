@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.public_api.bank import Bank
+from tests.public_api.openapi_doc import rendered
 
 TRANSACTION_KEYS = {
     "id", "account_id", "amount", "currency", "created", "description", "merchant",
@@ -192,3 +193,9 @@ async def test_cards_list_and_freeze_declines_a_swipe(bank: Bank) -> None:
     assert (answer["approved"], answer["decline_reason"]) == (False, "CARD_INACTIVE")
     ok(await ada.http.put("/card/toggle", data={"card_id": card["id"], "status": "ACTIVE"}))
     assert (await bank.swipe(ada.card_token, 100))["approved"] is True
+
+
+async def test_openapi_document_is_served_and_matches_the_code(bank: Bank) -> None:
+    served = await bank.client().get("/openapi.json")
+    assert served.status_code == 200
+    assert served.text == rendered(), "run `make openapi` and commit services/api/openapi.json"

@@ -136,5 +136,7 @@ def service_env(
         "APNS_ENDPOINT": f"http://{HOST}:{ports.push_sink}",
         # Locally, webhooks may go to 127.0.0.1 so people can try them with a local receiver.
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+        # Locally, the OAuth login page lets you pick a seeded customer instead of emailing one.
+        "AUTH_LOGIN_MODE": "choose",
         **extra,
     }

@@ -1,40 +1,16 @@
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 import pytest
 
-from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
 from transactions import domain, lifecycle
-
-
-class RacingStore:
-    """Runs `interloper` just before the first update, so that update finds a newer version."""
-
-    def __init__(self, inner: TableStore, interloper: Callable[[], Awaitable[Any]]) -> None:
-        self.inner = inner
-        self.interloper: Callable[[], Awaitable[Any]] | None = interloper
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    async def update(self, *args: Any, **kwargs: Any) -> Any:
-        if self.interloper is not None:
-            interloper, self.interloper = self.interloper, None
-            await interloper()
-        return await self.inner.update(*args, **kwargs)
+from transactions.tests.fakes import RacingStore, expect_error
 
 
 @pytest.fixture
 async def authorised(store: TableStore, new_tx: Any) -> dict[str, Any]:
     return await domain.create_transaction(store, new_tx())
-
-
-async def expect_error(code: str, call: Awaitable[Any]) -> None:
-    with pytest.raises(ServiceError) as caught:
-        await call
-    assert caught.value.code == code
 
 
 async def test_settle_when_authorised_sets_final_debit(store: TableStore, authorised: Any) -> None:

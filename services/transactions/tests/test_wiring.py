@@ -66,3 +66,38 @@ async def test_transactions_api_answers_with_status_codes_and_typed_errors() -> 
         assert missing.status_code == 404
         assert missing.json()["code"] == "not_found.transaction"
         assert missing.json()["params"] == {"transaction_id": "tx_missing"}
+
+
+async def test_annotations_and_spend_answer_over_http() -> None:
+    async with service_client(main.service) as client:
+        await client.post("/transactions", json={**NEW, "card_id": "card_1"})
+        annotated = await client.patch(
+            "/transactions/tx_wire/annotations", json={"metadata": {"trip": "x", "notes": "n"}}
+        )
+        assert annotated.status_code == 200
+        transaction = annotated.json()["transaction"]
+        assert (transaction["metadata"], transaction["notes"]) == ({"trip": "x"}, "n")
+        assert transaction == (await client.get("/transactions/tx_wire")).json()
+
+        too_long = await client.patch(
+            "/transactions/tx_wire/annotations", json={"metadata": {"k" * 101: "x"}}
+        )
+        assert too_long.status_code == 400
+        assert too_long.json()["code"] == "bad_request.invalid_metadata"
+        missing = await client.patch(
+            "/transactions/tx_missing/annotations", json={"metadata": {"a": "b"}}
+        )
+        assert (missing.status_code, missing.json()["code"]) == (404, "not_found.transaction")
+
+        spent = await client.get(
+            "/transactions/spend", params={"account_id": "acc_1", "since": "2026-11-22"}
+        )
+        assert spent.status_code == 200
+        assert spent.json() == {
+            "account_id": "acc_1",
+            "since": "2026-11-22T00:00:00.000Z",
+            "currency": "GBP",
+            "spend": -350,
+        }
+        unbounded = await client.get("/transactions/spend", params={"account_id": "acc_1"})
+        assert unbounded.status_code == 400

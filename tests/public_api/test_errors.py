@@ -1,0 +1,102 @@
+"""Bad input is a typed 4xx with a code and a message, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.public_api.bank import Bank
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"authorization": "Bearer"},
+        {"authorization": "Basic abc"},
+        {"authorization": "Bearer nope"},
+    ],
+)
+async def test_requests_without_a_valid_token_get_401_invalid_token(bank: Bank, headers) -> None:
+    ada = await bank.customer()
+    for path in ("/ping/whoami", f"/balance?account_id={ada.account_id}", "/accounts"):
+        response = await bank.client().get(path, headers=headers)
+        body = response.json()
+        assert response.status_code == 401, response.text
+        assert body["code"].startswith("unauthorized.bad_access_token")
+        assert body["error"] == "invalid_token" and body["error_description"]
+        assert response.headers["x-trace-id"]
+
+
+async def test_unknown_path_is_404_and_wrong_method_405(bank: Bank) -> None:
+    ada = await bank.customer()
+    missing = await ada.http.get("/nowhere")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found.route")
+    wrong = await ada.http.post("/accounts")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"amount": "1.5"}, "amount"),
+        ({"amount": "-100"}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": "lots"}, "amount"),
+        ({"amount": "99999999999999999999999"}, "amount"),
+        ({"dedupe_id": ""}, "dedupe_id"),
+        ({"source_account_id": None}, "source_account_id"),
+    ],
+)
+async def test_bad_pot_deposits_are_400_and_move_no_money(bank: Bank, form, field) -> None:
+    ada = await bank.customer(balance=1_000)
+    pot = await bank.rpc.call(
+        "balance", "POST", f"/accounts/{ada.account_id}/pots", json={"name": "Pot"}
+    )
+    good = {"source_account_id": ada.account_id, "amount": "10", "dedupe_id": "d"}
+    sent = {k: v for k, v in {**good, **form}.items() if v is not None}
+    response = await ada.http.put(f"/pots/{pot['id']}/deposit", data=sent)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "bad_request.invalid_request" and field in body["message"]
+    balance = (await ada.get("/balance", account_id=ada.account_id)).json()
+    assert (balance["balance"], balance["total_balance"]) == (1_000, 1_000)
+
+
+async def test_json_body_where_a_form_is_expected_is_400(bank: Bank) -> None:
+    ada = await bank.customer()
+    response = await ada.http.put(
+        "/card/toggle", json={"card_id": ada.card_id, "status": "INACTIVE"}
+    )
+    assert (response.status_code, response.json()["code"]) == (
+        400,
+        "bad_request.invalid_content_type",
+    )
+
+
+@pytest.mark.parametrize("status", ["FROZEN", "BLOCKED", "", "inactive"])
+async def test_card_toggle_takes_only_active_or_inactive(bank: Bank, status) -> None:
+    ada = await bank.customer()
+    response = await ada.http.put("/card/toggle", data={"card_id": ada.card_id, "status": status})
+    assert response.status_code == 400, response.text
+    (card,) = (await ada.get("/card/list", account_id=ada.account_id)).json()["cards"]
+    assert card["status"] == "ACTIVE"
+
+
+@pytest.mark.parametrize(
+    "weird", ["..%2Faccounts", "%00", "a" * 300, "tx_%2F..%2F..", "%E2%80%AE", "tx_ok?x=1"]
+)
+async def test_odd_ids_in_paths_are_404s(bank: Bank, weird) -> None:
+    ada = await bank.customer()
+    response = await ada.http.get(f"/transactions/{weird}")
+    assert response.status_code == 404, response.text
+
+
+async def test_feed_item_needs_title_image_and_basic_type(bank: Bank) -> None:
+    ada = await bank.customer()
+    base = {"account_id": ada.account_id, "type": "basic", "params[title]": "t",
+            "params[image_url]": "https://example.com/i.png"}  # fmt: skip
+    for change in ({"type": "fancy"}, {"params[title]": ""}, {"params[body_color]": "red"}):
+        response = await ada.http.post("/feed", data={**base, **change})
+        assert response.status_code == 400, (change, response.text)
+    items = (await ada.get("/feed", account_id=ada.account_id)).json()["feed_items"]
+    assert items == []
