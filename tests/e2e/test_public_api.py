@@ -155,7 +155,9 @@ CHECKS = (
 )
 
 
-async def test_schemathesis_finds_no_server_error_schema_break_or_open_door(bank: Bank) -> None:
+async def test_schemathesis_finds_no_server_error_schema_break_or_open_door(
+    bank: Bank, tmp_path: Path
+) -> None:
     customer = await bank.customer(balance=10_000)
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     assert st, "schemathesis is a dev dependency"
@@ -167,7 +169,7 @@ async def test_schemathesis_finds_no_server_error_schema_break_or_open_door(bank
         "--exclude-path", "/oauth2/logout", "--request-timeout", "10",
     ]  # fmt: skip
     run = await asyncio.to_thread(
-        subprocess.run, argv, capture_output=True, text=True, timeout=300, check=False
+        subprocess.run, argv, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path
     )
     summary = run.stdout[-6000:]
     assert run.returncode == 0, summary
