@@ -15,7 +15,11 @@ from tests.e2e.driver import Bank
 
 # The public API's rate limits are for people; these tests (and schemathesis) send far more
 # from one address and one token. The limits themselves are tested in process.
-E2E_ENV = {"API_RATE_LIMIT_PER_TOKEN": "10000", "API_RATE_LIMIT_PER_ADDRESS": "10000"}
+E2E_ENV = {
+    "API_RATE_LIMIT_PER_TOKEN": "10000",
+    "API_RATE_LIMIT_PER_ADDRESS": "10000",
+    "AUTH_RATE_LIMIT_PER_ADDRESS": "10000",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,6 +1,6 @@
 """Builds the public API's OpenAPI document from the api's routes and auth's `/oauth2/` ones.
 
-    python -m tests.public_api.openapi_doc   # writes services/api/openapi.json
+python -m tests.public_api.openapi_doc   # writes services/api/openapi.json
 """
 
 from __future__ import annotations

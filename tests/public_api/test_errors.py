@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from auth import tokens
 from tests.public_api.bank import Bank
 
 
@@ -100,3 +103,21 @@ async def test_feed_item_needs_title_image_and_basic_type(bank: Bank) -> None:
         assert response.status_code == 400, (change, response.text)
     items = (await ada.get("/feed", account_id=ada.account_id)).json()["feed_items"]
     assert items == []
+
+
+async def test_an_expired_token_gets_401_expired(bank: Bank) -> None:
+    ada = await bank.customer()
+    issued = await tokens.issue_token(bank.apps["auth"].runtime.store, ada.user_id, ttl=1)
+    await asyncio.sleep(1.1)
+    response = await bank.client(issued["access_token"]).get("/ping/whoami")
+    body = response.json()
+    assert (response.status_code, body["code"]) == (401, "unauthorized.bad_access_token.expired")
+    assert body["error"] == "invalid_token"
+
+
+async def test_a_new_token_replaces_the_customers_previous_one(bank: Bank) -> None:
+    ada = await bank.customer()
+    assert (await ada.get("/ping/whoami")).status_code == 200
+    newer = await tokens.issue_token(bank.apps["auth"].runtime.store, ada.user_id, ttl=60)
+    assert (await ada.get("/ping/whoami")).status_code == 401
+    assert (await bank.client(newer["access_token"]).get("/ping/whoami")).status_code == 200

@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smartbank.cli import down, graph, pushes, seed, status, swipe, trace, up
+from smartbank.cli import client, down, graph, mail, pushes, seed, status, swipe, trace, up
 
-COMMANDS = (up, down, status, seed, swipe, trace, graph, pushes)
+COMMANDS = (up, down, status, seed, client, swipe, trace, graph, pushes, mail)
 
 
 def build_parser() -> argparse.ArgumentParser:

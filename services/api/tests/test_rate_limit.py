@@ -1,5 +1,6 @@
 from api import main
 from smartbank import errors
+from smartbank.settings import PlatformSettings
 from smartbank.testing import FakeRpc, fake_settings, service_client
 
 
@@ -15,7 +16,7 @@ def verifying_rpc() -> FakeRpc:
     return rpc
 
 
-def limited(**limits: float) -> object:
+def limited(**limits: float) -> PlatformSettings:
     return fake_settings(main.service, rate_limit_burst=2, **limits)
 
 

@@ -1,10 +1,14 @@
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 import pytest
 
-from auth import tables
+from auth import clients, customers, main, tables
+from auth.tests.fakes import REDIRECT_URI
 from smartbank.settings import PlatformSettings
 from smartbank.storage import TableStore, open_store
+from smartbank.testing import fake_settings, service_client
 
 
 @pytest.fixture
@@ -13,3 +17,39 @@ async def store() -> AsyncIterator[TableStore]:
     await store.ensure(tables.ALL)
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def customer(store: TableStore) -> dict[str, Any]:
+    return await customers.create_customer(store, "Ada Lovelace", "ada@example.com")
+
+
+@pytest.fixture
+async def client(store: TableStore) -> dict[str, Any]:
+    return await clients.create_client(store, "Budget app", [REDIRECT_URI])
+
+
+@pytest.fixture
+def login_mode() -> str:
+    return "choose"
+
+
+@pytest.fixture
+async def http(login_mode: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = fake_settings(main.service, auth_login_mode=login_mode)
+    async with service_client(main.service, settings=settings) as client:
+        yield client
+
+
+@pytest.fixture
+async def app(http: httpx.AsyncClient) -> dict[str, Any]:
+    sent = {"name": "Budget app", "redirect_uris": [REDIRECT_URI]}
+    created = await http.post("/clients", json=sent)
+    assert created.status_code == 200
+    return dict(created.json())
+
+
+@pytest.fixture
+async def ada(http: httpx.AsyncClient) -> dict[str, Any]:
+    created = await http.post("/customers", json={"name": "Ada", "email": "ada@example.com"})
+    return dict(created.json())

@@ -1,0 +1,85 @@
+"""The public OAuth routes, which the edge sends straight to auth."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from auth import grants, login, oauth_errors, tokens
+from auth.handlers import AuthSettingsDep
+from auth.login import AuthorizeQuery, AuthorizeRequest
+from smartbank.deps import StoreDep
+from smartbank.errors import ServiceError
+from smartbank.forms import form_body, form_of, read_form, validate
+
+router = APIRouter(prefix="/oauth2")
+
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+async def token_form(request: Request) -> grants.TokenRequest:
+    try:
+        return validate(grants.TokenRequest, await read_form(request))
+    except ServiceError as exc:
+        raise oauth_errors.with_invalid_request(exc) from None
+
+
+async def bearer_token(authorization: Annotated[str, Header()] = "") -> str:
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise oauth_errors.bad_access_token("send Authorization: Bearer <access_token>")
+    return token.strip()
+
+
+def respond(outcome: login.Outcome) -> Response:
+    if isinstance(outcome, login.Redirect):
+        return RedirectResponse(outcome.url, outcome.status, headers=PAGE_HEADERS)
+    return HTMLResponse(outcome.html, outcome.status, headers=PAGE_HEADERS)
+
+
+@router.get("/authorize", response_class=HTMLResponse)
+async def show_login(
+    request: Annotated[AuthorizeQuery, Query()], store: StoreDep, settings: AuthSettingsDep
+) -> Response:
+    return respond(await login.as_page(login.show_login(store, settings, request)))
+
+
+@router.post("/authorize", response_class=HTMLResponse, openapi_extra=form_body(AuthorizeRequest))
+async def confirm_login(
+    request: Annotated[AuthorizeRequest, Depends(form_of(AuthorizeRequest))],
+    store: StoreDep,
+    settings: AuthSettingsDep,
+) -> Response:
+    return respond(await login.as_page(login.confirm_login(store, settings, request)))
+
+
+@router.get("/authorize/link", response_class=HTMLResponse)
+async def follow_link(store: StoreDep, settings: AuthSettingsDep, token: str = "") -> Response:
+    return respond(await login.as_page(login.follow_link(store, settings, token)))
+
+
+@router.post("/token", openapi_extra=form_body(grants.TokenRequest))
+async def token(
+    request: Annotated[grants.TokenRequest, Depends(token_form)],
+    store: StoreDep,
+    settings: AuthSettingsDep,
+    response: Response,
+) -> dict[str, Any]:
+    response.headers.update({"cache-control": "no-store", "pragma": "no-cache"})
+    return await grants.exchange(store, request, settings.access_token_ttl)
+
+
+@router.post("/logout")
+async def logout(
+    access_token: Annotated[str, Depends(bearer_token)], store: StoreDep
+) -> dict[str, Any]:
+    await tokens.logout(store, access_token)
+    return {}
