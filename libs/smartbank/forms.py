@@ -19,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 from smartbank import errors
 
 FORM = "application/x-www-form-urlencoded"
+MAX_BODY = 64 * 1024
+MAX_FIELDS = 200
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -26,14 +28,18 @@ async def read_form(request: Request) -> dict[str, str]:
     """The decoded body; a key sent twice keeps its last value."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     body = await request.body()
+    if len(body) > MAX_BODY:
+        raise errors.bad_request("body_too_large", f"a form body is at most {MAX_BODY} bytes")
     if body and media != FORM:
         raise errors.bad_request(
             "invalid_content_type", f"send the body as {FORM}", content_type=media
         )
     try:
-        return dict(parse_qsl(body.decode(), keep_blank_values=True))
+        return dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=MAX_FIELDS))
     except UnicodeDecodeError:
         raise errors.bad_request("invalid_body", "the body is not UTF-8 text") from None
+    except ValueError:
+        raise errors.bad_request("invalid_body", f"at most {MAX_FIELDS} fields") from None
 
 
 def bracket_map(form: dict[str, str], name: str) -> dict[str, str]:

@@ -15,10 +15,8 @@ MAX_LIMIT = 100
 def parse_limit(limit: int | str | None, maximum: int = MAX_LIMIT) -> int:
     if limit is None or limit == "":
         return DEFAULT_LIMIT
-    try:
-        count = int(limit)
-    except ValueError:
-        count = 0
+    text = str(limit)
+    count = int(text) if text.isascii() and text.isdigit() else 0
     if not 1 <= count <= maximum:
         raise errors.bad_request(
             "invalid_limit", f"limit must be a whole number from 1 to {maximum}", limit=limit

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.calls import call, path
+from api.calls import call, missing, path
 from smartbank import context, errors
 from smartbank.deps import RpcDep
 from smartbank.errors import ServiceError
@@ -36,6 +36,8 @@ class Caller:
     async def account(self, account_id: str) -> dict[str, Any]:
         """The account, when it is the caller's; otherwise 403 (or 404 when there is none)."""
         found: dict[str, Any] = await self.call("balance", "GET", path("/accounts/{}", account_id))
+        if "user_id" not in found:
+            raise missing("account")
         self.owners[account_id] = found["user_id"]
         if found["user_id"] != self.user_id:
             raise errors.forbidden(
@@ -53,7 +55,7 @@ class Caller:
                 if error.status not in (403, 404):
                     raise
         if self.owners.get(account_id) != self.user_id:
-            raise errors.not_found(entity, f"no {entity} {record.get('id', '')}")
+            raise missing(entity)
         return record
 
 

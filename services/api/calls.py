@@ -1,12 +1,15 @@
 """Calls from the public edge to the services that own the data.
 
-Path segments that came from the caller are percent-encoded, so an id can never reach another
-route. Internal answers that the public API has no status for become the public one: a
-`conflict` (an idempotency key reused with other parameters) is a 400, as API.md says.
+Ids that came from the caller are checked before they become part of an internal path (letters,
+digits, `_` and `-` only, so no `/`, `.` or `..` can reach another route) and percent-encoded.
+Internal answers become public ones: a `conflict` (an idempotency key reused with other
+parameters) is a 400, as API.md says, and every "not found" reads the same whether the thing
+is missing or someone else's, so ids cannot be probed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -14,10 +17,18 @@ from smartbank import errors
 from smartbank.errors import ServiceError
 from smartbank.rpc import Rpc
 
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 PUBLIC_KIND = {"conflict": "bad_request", "precondition_failed": "bad_request"}
 
 
+def missing(entity: str) -> ServiceError:
+    return errors.not_found(entity, f"no {entity.replace('_', ' ')} with that id")
+
+
 def path(template: str, *segments: str) -> str:
+    for segment in segments:
+        if not ID.fullmatch(segment):
+            raise missing(template.strip("/").split("/")[0].removesuffix("s"))
     return template.format(*(quote(segment, safe="") for segment in segments))
 
 
@@ -39,8 +50,11 @@ async def call(
 
 
 def public(error: ServiceError) -> ServiceError:
+    detail = error.code.split(".", 1)[1] if "." in error.code else ""
+    if error.kind == "not_found" and detail:
+        return missing(detail)
     kind = PUBLIC_KIND.get(error.kind)
     if kind is None:
         return error
-    detail = error.code.split(".", 1)[1] if "." in error.code else ""
-    return errors.ServiceError(f"{kind}.{detail}".rstrip("."), error.message, **error.params)
+    rebuilt = errors.ServiceError(f"{kind}.{detail}".rstrip("."), error.message, **error.params)
+    return rebuilt.with_fields(**error.fields)

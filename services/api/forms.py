@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-Id = Annotated[str, Field(min_length=1, max_length=200)]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=200)]
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
-Amount = Annotated[int, Field(gt=0, le=10**12, description="minor units, a positive integer")]
+
+
+def whole_number(value: object) -> object:
+    """Forms send text: only digits are a whole number (not `10.0`, `1_0` or ` 5`)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number of minor units, digits only")
+    return value
+
+
+Amount = Annotated[
+    int,
+    BeforeValidator(whole_number),
+    Field(gt=0, le=10**12, description="minor units, a positive integer"),
+]
 Url = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class Form(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    """Keys are matched exactly as sent (`params[title]`), never by the field's name."""
 
 
 class NewFeedItem(Form):
@@ -31,7 +44,7 @@ class NewFeedItem(Form):
 class Annotation(Form):
     """`metadata[key]=value`; an empty value deletes the key, `metadata[notes]` sets notes."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    model_config = ConfigDict(extra="allow")
     notes: str | None = Field(default=None, alias="metadata[notes]", max_length=5000)
 
 

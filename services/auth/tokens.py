@@ -91,8 +91,16 @@ async def revoke_token(store: TableStore, access_token: str) -> None:
 
 
 async def logout(store: TableStore, access_token: str) -> None:
-    await verify_token(store, access_token)
+    """End the customer's session with this client: the token, and whatever pair a refresh
+    racing this logout may have swapped in, stop working."""
+    verified = await verify_token(store, access_token)
     await revoke_token(store, access_token)
+    await store.update(
+        CURRENT_TOKENS,
+        {"user_id": verified["user_id"], "client_id": verified["client_id"]},
+        {"access_hash": "", "refresh_hash": "", "issued_at": timeutil.now_text()},
+        if_exists=True,
+    )
 
 
 async def _access_row(store: TableStore, access_token: str) -> Row:

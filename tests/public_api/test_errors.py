@@ -46,6 +46,10 @@ async def test_unknown_path_is_404_and_wrong_method_405(bank: Bank) -> None:
         ({"amount": "0"}, "amount"),
         ({"amount": "lots"}, "amount"),
         ({"amount": "99999999999999999999999"}, "amount"),
+        ({"amount": "10.0"}, "amount"),
+        ({"amount": "1_0"}, "amount"),
+        ({"amount": " 10"}, "amount"),
+        ({"source_account_id": "acc_x/pots"}, "source_account_id"),
         ({"dedupe_id": ""}, "dedupe_id"),
         ({"source_account_id": None}, "source_account_id"),
     ],
@@ -121,3 +125,53 @@ async def test_a_new_token_replaces_the_customers_previous_one(bank: Bank) -> No
     newer = await tokens.issue_token(bank.apps["auth"].runtime.store, ada.user_id, ttl=60)
     assert (await ada.get("/ping/whoami")).status_code == 401
     assert (await bank.client(newer["access_token"]).get("/ping/whoami")).status_code == 200
+
+
+@pytest.mark.parametrize("odd", ["{acc}/pots", "{acc}/balance", ".", "..", "{acc}%2Fpots"])
+async def test_account_ids_that_would_reach_another_route_are_400(bank: Bank, odd: str) -> None:
+    ada = await bank.customer()
+    for path in ("/balance", "/transactions", "/feed", "/webhooks", "/card/list"):
+        response = await ada.http.get(f"{path}?account_id={odd.format(acc=ada.account_id)}")
+        assert response.status_code == 400, (path, odd, response.text)
+        assert response.json()["code"] == "bad_request.invalid_request"
+
+
+async def test_a_card_id_with_a_slash_is_refused(bank: Bank) -> None:
+    ada = await bank.customer()
+    form = {"card_id": f"{ada.card_id}/status", "status": "INACTIVE"}
+    response = await ada.http.put("/card/toggle", data=form)
+    assert response.status_code == 400, response.text
+
+
+async def test_someone_elses_id_and_a_missing_id_get_the_same_404(bank: Bank) -> None:
+    ada, bob = await bank.customer("Ada"), await bank.customer("Bob")
+    tx = (await bank.swipe(ada.card_token, 100))["transaction_id"]
+    theirs = await bob.http.get(f"/transactions/{tx}")
+    absent = await bob.http.get("/transactions/tx_0mx3c4vxl4k54rilofpodwmi0")
+    assert theirs.status_code == absent.status_code == 404
+    assert theirs.json() == absent.json()
+    card_theirs = await bob.http.put(
+        "/card/toggle", data={"card_id": ada.card_id, "status": "ACTIVE"}
+    )
+    card_absent = await bob.http.put(
+        "/card/toggle", data={"card_id": "card_nope", "status": "ACTIVE"}
+    )
+    assert card_theirs.json() == card_absent.json() and card_theirs.status_code == 404
+
+
+async def test_oversized_or_overlong_forms_are_400(bank: Bank) -> None:
+    ada = await bank.customer()
+    many = "&".join(f"metadata%5Bk{i}%5D=v" for i in range(300))
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    tx = (await bank.swipe(ada.card_token, 100))["transaction_id"]
+    response = await ada.http.patch(f"/transactions/{tx}", content=many, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (400, "bad_request.invalid_body")
+    huge = await ada.http.patch(f"/transactions/{tx}", content="a=" + "x" * 70_000, headers=headers)
+    assert (huge.status_code, huge.json()["code"]) == (400, "bad_request.body_too_large")
+
+
+async def test_form_fields_are_matched_by_their_wire_names_only(bank: Bank) -> None:
+    ada = await bank.customer()
+    form = {"account_id": ada.account_id, "type": "basic", "title": "t", "image_url": "https://x/i"}
+    response = await ada.http.post("/feed", data=form)
+    assert response.status_code == 400, response.text

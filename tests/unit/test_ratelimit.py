@@ -116,6 +116,8 @@ async def test_filter_when_empty_answers_429_with_retry_after() -> None:
         "code": "too_many_requests.rate_limited",
         "message": "too many requests; retry after 1 s",
         "params": {"retry_after": 1},
+        "error": "temporarily_unavailable",
+        "error_description": "too many requests; retry after 1 s",
     }
 
 

@@ -173,8 +173,10 @@ def all_headers(scope: Scope, name: bytes) -> list[str]:
 
 async def refuse(send: Send, wait: float, trace_id: str) -> None:
     seconds = max(1, math.ceil(wait))
-    error = errors.too_many_requests(
-        "rate_limited", f"too many requests; retry after {seconds} s", retry_after=seconds
+    message = f"too many requests; retry after {seconds} s"
+    # OAuth's token endpoint requires an `error` key on every error body.
+    error = errors.too_many_requests("rate_limited", message, retry_after=seconds).with_fields(
+        error="temporarily_unavailable", error_description=message
     )
 
     async def with_retry_after(message: Message) -> None:

@@ -191,3 +191,21 @@ async def test_logout_when_expired_is_expired(store: TableStore, customer: Any) 
     await expect_error(
         "unauthorized.bad_access_token.expired", tokens.logout(store, issued["access_token"])
     )
+
+
+async def test_logout_racing_a_refresh_leaves_no_working_token(
+    store: TableStore, customer: Any
+) -> None:
+    issued = await tokens.issue_token(store, customer["id"], TTL, APP)
+    racing = interleaved(store)
+    refreshed, _ = await asyncio.gather(
+        tokens.refresh_token(racing, APP, issued["refresh_token"], TTL),
+        tokens.logout(racing, issued["access_token"]),
+        return_exceptions=True,
+    )
+    for access in (
+        issued["access_token"],
+        getattr(refreshed, "get", lambda _: None)("access_token"),
+    ):
+        if access:
+            await expect_error("unauthorized.bad_access_token", tokens.verify_token(store, access))
