@@ -18,6 +18,7 @@ import yaml
 from smartbank.envoy_clusters import cluster, socket_address
 from smartbank.envoy_listeners import edge_listener, mesh_listener, tracing
 from smartbank.registry import (
+    BY_NAME,
     EDGE_PREFIXES,
     EDGES,
     ENVOY_ADMIN_PORT,
@@ -61,6 +62,8 @@ def render(
     edges: Mapping[int, str] = EDGES,
     mesh_access_log: bool = False,
     trace_sampling: float = 1.0,
+    mesh: bool = True,
+    admin_host: str | None = None,
 ) -> dict[str, Any]:
     """The bootstrap as a dict (write it with `write`).
 
@@ -84,15 +87,20 @@ def render(
         )
         for port, service in edges.items()
     ]
-    listeners.append(
-        mesh_listener(
-            services, host=listen_host, port=mesh_port, tracing=trace, access_log=mesh_access_log
+    if mesh:
+        listeners.append(
+            mesh_listener(
+                services,
+                host=listen_host,
+                port=mesh_port,
+                tracing=trace,
+                access_log=mesh_access_log,
+            )
         )
-    )
     clusters = [cluster(s.name, *upstream(s)) for s in services]
     bootstrap: dict[str, Any] = {
         "node": {"id": "smartbank-envoy", "cluster": "smartbank"},
-        "admin": {"address": socket_address(listen_host, admin_port)},
+        "admin": {"address": socket_address(admin_host or listen_host, admin_port)},
         "static_resources": {"listeners": listeners, "clusters": clusters},
         "overload_manager": overload_manager(),
     }
@@ -102,6 +110,45 @@ def render(
             "layers": [{"name": "span_batching", "static_layer": SPAN_FLUSH_RUNTIME}]
         }
     return bootstrap
+
+
+def cluster_upstream(spec: ServiceSpec) -> tuple[str, int]:
+    """Where a service is in Kubernetes: its headless Service's name (every pod's address, so
+    Envoy balances and ejects per pod), on its registry port."""
+    return (spec.name, spec.port)
+
+
+def render_sidecar(
+    spec: ServiceSpec, *, otlp_endpoint: tuple[str, int] | None, trace_sampling: float = 1.0
+) -> dict[str, Any]:
+    """The Envoy beside one service in Kubernetes: the mesh listener on the pod's loopback,
+    with routes to exactly the services it calls. Admin listens on the pod address for
+    Prometheus (a NetworkPolicy lets nobody else reach it)."""
+    callees = tuple(BY_NAME[name] for name in spec.calls)
+    return render(
+        callees,
+        upstream=cluster_upstream,
+        listen_host="127.0.0.1",
+        admin_host="0.0.0.0",
+        otlp_endpoint=otlp_endpoint,
+        edges={},
+        trace_sampling=trace_sampling,
+    )
+
+
+def render_edge(
+    *, otlp_endpoint: tuple[str, int] | None, trace_sampling: float = 1.0
+) -> dict[str, Any]:
+    """The edge Envoy in Kubernetes: the public listeners only, to the services behind them."""
+    names = set(EDGES.values()) | {t for p in EDGE_PREFIXES.values() for t in p.values()}
+    return render(
+        tuple(s for s in SERVICES if s.name in names),
+        upstream=cluster_upstream,
+        listen_host="0.0.0.0",
+        otlp_endpoint=otlp_endpoint,
+        trace_sampling=trace_sampling,
+        mesh=False,
+    )
 
 
 def edge_listener_name(service: str) -> str:

