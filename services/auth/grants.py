@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import BaseModel
 
 from auth import clients, codes, oauth_errors, tokens
+from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
+
+log = logging.getLogger(__name__)
 
 REQUIRED = {
     "authorization_code": ("client_id", "client_secret", "redirect_uri", "code"),
@@ -25,6 +29,16 @@ class TokenRequest(BaseModel):
 
 
 async def exchange(store: TableStore, request: TokenRequest, ttl: int) -> dict[str, Any]:
+    try:
+        return await grant_tokens(store, request, ttl)
+    except ServiceError as exc:
+        raise oauth_errors.for_token_endpoint(exc) from None
+    except Exception:
+        log.exception("token exchange failed")
+        raise oauth_errors.server_error() from None
+
+
+async def grant_tokens(store: TableStore, request: TokenRequest, ttl: int) -> dict[str, Any]:
     check_complete(request)
     client = await clients.authenticate(store, request.client_id, request.client_secret)
     if request.grant_type == "refresh_token":

@@ -3,7 +3,8 @@
 Nothing redirects to a URI the client did not register: an unknown client or redirect URI is
 an error page. In "choose" mode (the local stack) the page lists customers to pick from; in
 "email" mode it emails a one-time login link, and says the same whether or not the address
-belongs to a customer.
+belongs to a customer. Opening the link only shows a confirmation page; the link is spent by
+the POST that page sends, so mail scanners that fetch links ahead of the customer do not use it up.
 """
 
 from __future__ import annotations
@@ -96,13 +97,34 @@ async def confirm_login(
     return Page(pages.check_email_page(request.email))
 
 
-async def follow_link(store: TableStore, settings: Settings, token: str) -> Outcome:
-    row = await codes.find(store, LOGIN_LINKS, token)
-    if row is None or not await codes.claim(store, LOGIN_LINKS, row):
-        raise errors.bad_request("invalid_link", "this login link is unknown, used or expired")
+class LinkRequest(BaseModel):
+    token: str = ""
+
+
+async def show_link(store: TableStore, token: str) -> Outcome:
+    grant = codes.grant_of(await live_link(store, token))
+    client = await clients.client_for_redirect(store, grant.client_id, grant.redirect_uri)
+    return Page(pages.link_page(client["name"], token))
+
+
+async def follow_link(store: TableStore, settings: Settings, request: LinkRequest) -> Outcome:
+    row = await live_link(store, request.token)
+    if not await codes.claim(store, LOGIN_LINKS, row):
+        raise invalid_link()
     grant = codes.grant_of(row)
     await clients.client_for_redirect(store, grant.client_id, grant.redirect_uri)
-    return await redirect_with_code(store, settings, grant)
+    return await redirect_with_code(store, settings, grant, status=303)
+
+
+async def live_link(store: TableStore, token: str) -> Row:
+    row = await codes.find(store, LOGIN_LINKS, token)
+    if row is None:
+        raise invalid_link()
+    return row
+
+
+def invalid_link() -> ServiceError:
+    return errors.bad_request("invalid_link", "this login link is unknown, used or expired")
 
 
 async def send_link(

@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from auth import grants, login, oauth_errors, tokens
 from auth.handlers import AuthSettingsDep
-from auth.login import AuthorizeQuery, AuthorizeRequest
+from auth.login import AuthorizeQuery, AuthorizeRequest, LinkRequest
 from smartbank.deps import StoreDep
 from smartbank.errors import ServiceError
 from smartbank.forms import form_body, form_of, read_form, validate
+from smartbank.responses import JsonResponse
 
 router = APIRouter(prefix="/oauth2")
 
@@ -23,6 +24,8 @@ PAGE_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+
+NOT_TOKEN_METHODS = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 async def token_form(request: Request) -> grants.TokenRequest:
@@ -62,8 +65,17 @@ async def confirm_login(
 
 
 @router.get("/authorize/link", response_class=HTMLResponse)
-async def follow_link(store: StoreDep, settings: AuthSettingsDep, token: str = "") -> Response:
-    return respond(await login.as_page(login.follow_link(store, settings, token)))
+async def show_link(store: StoreDep, token: str = "") -> Response:
+    return respond(await login.as_page(login.show_link(store, token)))
+
+
+@router.post("/authorize/link", response_class=HTMLResponse, openapi_extra=form_body(LinkRequest))
+async def follow_link(
+    request: Annotated[LinkRequest, Depends(form_of(LinkRequest))],
+    store: StoreDep,
+    settings: AuthSettingsDep,
+) -> Response:
+    return respond(await login.as_page(login.follow_link(store, settings, request)))
 
 
 @router.post("/token", openapi_extra=form_body(grants.TokenRequest))
@@ -75,6 +87,12 @@ async def token(
 ) -> dict[str, Any]:
     response.headers.update({"cache-control": "no-store", "pragma": "no-cache"})
     return await grants.exchange(store, request, settings.access_token_ttl)
+
+
+@router.api_route("/token", methods=NOT_TOKEN_METHODS, include_in_schema=False)
+async def token_with_another_method(request: Request) -> Response:
+    error = oauth_errors.method_not_allowed(request.method, "POST")
+    return JsonResponse(error.to_dict(), error.status, headers={"allow": "POST"})
 
 
 @router.post("/logout")

@@ -34,6 +34,27 @@ def unsupported_grant_type(grant_type: str) -> ServiceError:
     )
 
 
+def method_not_allowed(method: str, allowed: str) -> ServiceError:
+    description = f"{method} is not allowed here: send {allowed}"
+    error = ServiceError("method_not_allowed", description, method=method, allowed=allowed)
+    return error.with_fields(error="invalid_request", error_description=description)
+
+
+def server_error(description: str = "internal error") -> ServiceError:
+    return oauth_error(errors.internal_service, "", "server_error", description)
+
+
+def for_token_endpoint(error: ServiceError) -> ServiceError:
+    """The error as the token endpoint answers it: always with OAuth's `error` key."""
+    if "error" in error.fields:
+        return error
+    if error.kind == "not_found":
+        return invalid_grant(error.message)
+    if error.is_infrastructure:
+        return error.with_fields(error="server_error", error_description=error.message)
+    return with_invalid_request(error)
+
+
 def bad_access_token(description: str = "the access token is not valid") -> ServiceError:
     return oauth_error(errors.unauthorized, "bad_access_token", "invalid_token", description)
 

@@ -71,6 +71,16 @@ def check_email_page(email: str) -> str:
     return layout("Check your email", content)
 
 
+def link_page(client_name: str, token: str) -> str:
+    content = (
+        f"<p>{escape(client_name)} would like to see your accounts.</p>"
+        f'<form method="post" action="/oauth2/authorize/link">{hidden_fields({"token": token})}'
+        '<button type="submit">Log in</button></form>'
+        "<p class=note>The link works once, for a short time.</p>"
+    )
+    return layout("Log in to smartbank", content)
+
+
 def error_page(message: str) -> str:
     return layout("Something is wrong", f"<p>{escape(message)}</p>")
 

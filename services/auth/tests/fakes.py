@@ -27,6 +27,26 @@ def interleaved(store: TableStore) -> TableStore:
     return cast(TableStore, Interleaved(store))
 
 
+class Failing:
+    """Raises `error` from every call of the store method `name`; the rest pass through."""
+
+    def __init__(self, inner: TableStore, name: str, error: Exception) -> None:
+        self.inner, self.name, self.error = inner, name, error
+
+    def __getattr__(self, name: str) -> Any:
+        if name != self.name:
+            return getattr(self.inner, name)
+
+        async def fail(*args: Any, **kwargs: Any) -> Any:
+            raise self.error
+
+        return fail
+
+
+def failing(store: TableStore, name: str, error: Exception) -> TableStore:
+    return cast(TableStore, Failing(store, name, error))
+
+
 async def expect_error(code: str, call: Any) -> ServiceError:
     with pytest.raises(ServiceError) as caught:
         await call

@@ -3,6 +3,8 @@ from typing import Any
 import httpx
 import pytest
 
+from auth import codes
+from auth.codes import Grant
 from auth.tests.fakes import REDIRECT_URI
 from auth.tests.flows import choose, code_grant
 
@@ -87,3 +89,28 @@ async def test_token_with_a_body_that_is_no_form_is_invalid_request(
     )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS"])
+async def test_token_with_another_method_is_405_with_the_oauth_error(
+    http: httpx.AsyncClient, method: str
+) -> None:
+    response = await http.request(method, "/oauth2/token")
+    body = response.json()
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    assert (body["code"], body["error"]) == ("method_not_allowed", "invalid_request")
+    assert body["error_description"] and body["message"]
+
+
+async def test_token_with_head_is_405(http: httpx.AsyncClient) -> None:
+    response = await http.head("/oauth2/token")
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+
+
+async def test_token_for_a_customer_who_is_gone_is_invalid_grant(
+    http: httpx.AsyncClient, app: dict[str, Any]
+) -> None:
+    store = http.app.runtime.store  # type: ignore[attr-defined]
+    code = await codes.issue_code(store, Grant("user_gone", app["id"], REDIRECT_URI), 600)
+    expected = (400, "bad_request.invalid_grant", "invalid_grant")
+    assert await token_error(http, code_grant(app, code)) == expected
