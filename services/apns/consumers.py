@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from apns.client import ApnsClient
+from apns.metrics import PushMetrics
 from apns.pushes import on_feed_item_created
 from apns.settings import Settings
 from smartbank.events import Consumer, Received
@@ -22,9 +23,12 @@ async def on_feed_item(received: Received, runtime: Runtime) -> None:
     item = feed_item_to_dict(payload.item)
     if not item["user_id"]:
         return  # an item about no customer's card (a top-up): nobody to notify
-    await on_feed_item_created(
+    pushed = await on_feed_item_created(
         received.event.event_id, item, store=runtime.store, apns=client(runtime)
     )
+    if pushed and item["transaction_id"] and item["created"]:
+        metrics = runtime.resource("metrics", lambda: PushMetrics(runtime.registry))
+        metrics.pushed(item["created"])
 
 
 ALL = [Consumer("feed.item.created", on_feed_item)]

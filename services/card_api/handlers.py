@@ -4,6 +4,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Header
 
 from card_api.messages import Adjustment, Authorisation
+from card_api.metrics import AuthorisationMetrics
 from card_api.network import ISSUER_UNAVAILABLE, Network
 from card_api.settings import Settings
 from smartbank.deps import RuntimeDep
@@ -18,19 +19,28 @@ async def network(runtime: RuntimeDep) -> Network:
     return runtime.resource("network", lambda: Network(runtime.rpc, settings))
 
 
+async def metrics(runtime: RuntimeDep) -> AuthorisationMetrics:
+    return runtime.resource("metrics", lambda: AuthorisationMetrics(runtime.registry))
+
+
 NetworkDep = Annotated[Network, Depends(network)]
+MetricsDep = Annotated[AuthorisationMetrics, Depends(metrics)]
 
 
 @router.post("/authorisations")
 async def authorise(
-    message: Authorisation, net: NetworkDep, deadline_ms: DeadlineHeader = None
+    message: Authorisation,
+    net: NetworkDep,
+    counted: MetricsDep,
+    deadline_ms: DeadlineHeader = None,
 ) -> dict[str, Any]:
     arrived = time.monotonic()
     body = message.model_dump()
     answer = await net.forward("/authorisations", body, net.budget(deadline_ms, arrived))
     if answer is None:
         net.stand_in(body)
-        return {"approved": False, "response_code": ISSUER_UNAVAILABLE}
+        answer = {"approved": False, "response_code": ISSUER_UNAVAILABLE}
+    counted.count(answer)
     return answer
 
 

@@ -1,9 +1,11 @@
 from collections.abc import Callable
+from datetime import timedelta
 
 from apns import devices
 from apns.client import ApnsClient
 from apns.main import service
 from apns.tests.conftest import FakeApns, quick_settings
+from smartbank import timeutil
 from smartbank.events import Event
 from smartbank.events.codec import feed_item_from_dict
 from smartbank.schemas.v1 import events_pb2
@@ -12,8 +14,9 @@ from smartbank.testing import deliver, running
 TOKEN = "c0" * 32
 
 
-def item_created(user_id: str) -> Event:
+def item_created(user_id: str, created: str = "") -> Event:
     item = {
+        "created": created,
         "id": "feeditem_1",
         "account_id": "acc_1",
         "user_id": user_id,
@@ -46,3 +49,20 @@ async def test_item_about_no_customer_is_skipped(
         built.runtime.resource("apns", make_client)
         await deliver(built, item_created(""))
     assert fake_apns.requests == []
+
+
+async def test_a_push_records_the_time_since_the_swipe_once(
+    make_client: Callable[..., ApnsClient], fake_apns: FakeApns
+) -> None:
+    swiped = timeutil.format_time(timeutil.now() - timedelta(seconds=3))
+    async with running(service, settings=quick_settings()) as built:
+        built.runtime.resource("apns", make_client)
+        await devices.register(built.runtime.store, user_id="user_1", token=TOKEN, platform="ios")
+        event = item_created("user_1", created=swiped)
+        await deliver(built, event)
+        await deliver(built, event)
+        registry = built.runtime.registry
+    count = registry.get_sample_value("smartbank_swipe_to_push_seconds_count")
+    under_2s = registry.get_sample_value("smartbank_swipe_to_push_seconds_bucket", {"le": "2.0"})
+    under_5s = registry.get_sample_value("smartbank_swipe_to_push_seconds_bucket", {"le": "5.0"})
+    assert (count, under_2s, under_5s) == (1.0, 0.0, 1.0)
