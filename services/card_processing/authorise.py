@@ -184,7 +184,7 @@ class Authoriser:
         except ServiceError as exc:
             await self._fail(row, holding=holding)
             if recording and self.follow_ups is not None:  # the write may still land
-                self.follow_ups.after_failed_recording(row)
+                await self.follow_ups.after_failed_recording(row)
             raise unavailable(step, exc) from exc
 
     async def _fail(self, row: Row, *, holding: bool) -> None:

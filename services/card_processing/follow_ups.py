@@ -3,27 +3,27 @@
 A transaction write that timed out may still land after the hold was given back; nothing would
 then ever settle or decline it. Once such a write must have landed (`record_follow_up`
 seconds), the transaction is declined — unless a network retry took the authorisation over
-and decided it meanwhile. The check lives in memory: a crash in that window leaves the case to
-the expiry sweep's logs.
+and decided it meanwhile. The follow-up is a row, written when the recording fails and swept
+by a periodic job, so a restart in between does not lose it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 
 from card_processing import answers
 from card_processing.peers import Peers
 from card_processing.records import Records
-from smartbank import context
+from card_processing.tables import follow_ups
+from smartbank import timeutil
 from smartbank.errors import ServiceError
 from smartbank.storage import Row
 
 log = logging.getLogger(__name__)
 
-BUDGET = 5.0
+BATCH = 200
 
 
 @dataclass
@@ -31,32 +31,43 @@ class FollowUps:
     records: Records
     peers: Peers
     delay: float
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def after_failed_recording(self, row: Row) -> None:
-        task = asyncio.create_task(self._decline_if_abandoned(row))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+    async def after_failed_recording(self, row: Row) -> None:
+        due = timeutil.format_time(timeutil.now() + timedelta(seconds=self.delay))
+        entry = {
+            "day": due[:10],
+            "due_at": due,
+            "auth_key": row["auth_key"],
+            "attempt": row["attempt"],
+            "transaction_id": row["transaction_id"],
+        }
+        try:
+            await self.records.store.insert(follow_ups, entry)
+        except ServiceError as exc:
+            log.warning("could not schedule the follow-up of %s: %s", row["auth_key"], exc)
 
-    async def _decline_if_abandoned(self, row: Row) -> None:
-        await asyncio.sleep(self.delay)
-        with context.bound(context.fresh(budget=BUDGET)):
-            try:
-                record = await self.records.must_get(row["auth_key"])
-                if record["attempt"] != row["attempt"] or record["state"] != "failed":
-                    return  # a retry took the authorisation over and decided it
+    async def sweep(self) -> int:
+        """Decline the transactions of every follow-up that is due; returns how many ran."""
+        now = timeutil.now()
+        ran = 0
+        for day in ((now - timedelta(days=1)).strftime("%Y-%m-%d"), now.strftime("%Y-%m-%d")):
+            due = await self.records.store.query(
+                follow_ups, {"day": day}, lt=(timeutil.format_time(now),), limit=BATCH
+            )
+            for entry in due:
+                ran += await self._run(entry)
+        return ran
+
+    async def _run(self, entry: Row) -> int:
+        try:
+            record = await self.records.must_get(entry["auth_key"])
+            if record["attempt"] == entry["attempt"] and record["state"] == "failed":
                 reason = {"decline_reason": answers.DO_NOT_HONOUR.reason}
-                await self.peers.transition(row["transaction_id"], "decline", reason)
-            except ServiceError as exc:
-                if not exc.matches("not_found"):  # not found: the write never landed
-                    log.warning(
-                        "could not decline %s after a failed recording: %s",
-                        row["transaction_id"],
-                        exc,
-                    )
-
-    async def aclose(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+                await self.peers.transition(entry["transaction_id"], "decline", reason)
+        except ServiceError as exc:
+            if not exc.matches("not_found"):  # not found: the write never landed
+                log.warning("follow-up of %s failed, will retry: %s", entry["auth_key"], exc)
+                return 0
+        key = {name: entry[name] for name in follow_ups.primary_key}
+        await self.records.store.delete(follow_ups, key)
+        return 1

@@ -9,20 +9,17 @@ from card_processing.messages import Adjustment, Authorisation
 from card_processing.peers import Peers
 from card_processing.records import Records
 from card_processing.settings import Settings
-from smartbank.deps import RpcDep, RuntimeDep, StoreDep, settings_of
+from smartbank.deps import RpcDep, StoreDep, settings_of
 
 router = APIRouter()
 
 SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
 
 
-async def authoriser(
-    store: StoreDep, rpc: RpcDep, settings: SettingsDep, runtime: RuntimeDep
-) -> Authoriser:
-    follow_ups = runtime.resource(
-        "follow-ups", lambda: FollowUps(Records(store), Peers(rpc), settings.record_follow_up)
-    )
-    return Authoriser(Records(store), Peers(rpc), settings, follow_ups)
+async def authoriser(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Authoriser:
+    records, peers = Records(store), Peers(rpc)
+    follow_ups = FollowUps(records, peers, settings.record_follow_up)
+    return Authoriser(records, peers, settings, follow_ups)
 
 
 async def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:

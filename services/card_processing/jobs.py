@@ -1,6 +1,7 @@
 from typing import cast
 
 from card_processing.expiry import Expirer
+from card_processing.follow_ups import FollowUps
 from card_processing.peers import Peers
 from card_processing.records import Records
 from card_processing.settings import Settings
@@ -15,8 +16,21 @@ async def expire_holds(runtime: Runtime) -> None:
     await expirer.sweep()
 
 
+async def follow_up(runtime: Runtime) -> None:
+    settings = cast(Settings, runtime.settings)
+    await FollowUps(Records(runtime.store), Peers(runtime.rpc), settings.record_follow_up).sweep()
+
+
 def sweep_interval(settings: PlatformSettings) -> float:
     return cast(Settings, settings).hold_sweep_interval
 
 
-ALL = (PeriodicJob("expire-holds", run=expire_holds, every=sweep_interval),)
+def follow_up_interval(settings: PlatformSettings) -> float:
+    """Often enough that a follow-up runs soon after it is due."""
+    return min(1.0, cast(Settings, settings).record_follow_up / 2)
+
+
+ALL = (
+    PeriodicJob("expire-holds", run=expire_holds, every=sweep_interval),
+    PeriodicJob("record-follow-ups", run=follow_up, every=follow_up_interval),
+)

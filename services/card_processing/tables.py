@@ -36,4 +36,12 @@ holds_by_expiry = Table(
     clustering=("expires_at", "auth_key"),
 )
 
-ALL = (authorisations, holds_by_expiry)
+# Transactions to decline once a write that timed out must have landed (follow_ups.py).
+follow_ups = Table(
+    "follow_ups",
+    columns={"day": str, "due_at": str, "auth_key": str, "attempt": str, "transaction_id": str},
+    partition_key=("day",),
+    clustering=("due_at", "auth_key"),
+)
+
+ALL = (authorisations, holds_by_expiry, follow_ups)

@@ -217,3 +217,18 @@ async def test_retry_takes_over_a_crashed_attempt_and_gives_back_its_hold(bank):
     assert answer["approved"] is True
     assert bank.holds["hold_crashed"]["state"] == "released"
     assert bank.held() == 350 and bank.available["acc_ctok_alice"] == 650
+
+
+async def test_follow_up_of_a_failed_recording_survives_a_restart(bank, tmp_path):
+    bank.failing.add("transactions-late")
+    settings = fake_settings(
+        main.service, record_follow_up=0.3, storage="sqlite", data_dir=tmp_path
+    )
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503 and bank.held() == 0
+    [recorded] = bank.transactions.values()
+    assert recorded["status"] == "authorised"  # the late write landed; nobody declined it yet
+    async with service_client(main.service, rpc=bank.rpc, settings=settings):
+        await asyncio.sleep(0.8)  # the restarted service's sweep finds the follow-up due
+    assert recorded["status"] == "declined"
