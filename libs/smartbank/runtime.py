@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from smartbank import context
 from smartbank.events.consumer import ConsumerLoop
@@ -24,10 +25,13 @@ from smartbank.rpc import Rpc
 from smartbank.service import PeriodicJob, Service
 from smartbank.settings import PlatformSettings
 from smartbank.storage import TableStore
+from smartbank.storage.store import StorageError
 
 log = logging.getLogger("smartbank.runtime")
 
 T = TypeVar("T")
+
+STORAGE_RETRY_MAX_WAIT = 10.0
 
 
 @dataclass
@@ -58,7 +62,31 @@ class Runtime:
         return cast(T, self._resources[name])
 
     async def start(self) -> None:
-        await self.store.ensure(self.service.tables)
+        """Create the tables, then start jobs and consumers. Storage that does not answer yet
+        (Cassandra still booting beside a service that starts in seconds) is waited for in the
+        background: the service lives and reports not ready, instead of crashing in a loop."""
+        try:
+            await self.store.ensure(self.service.tables)
+        except StorageError as exc:
+            log.warning("storage does not answer yet (%s); not ready until it does", exc)
+            self._tasks.append(asyncio.create_task(self._start_once_storage_answers()))
+            return
+        self._begin()
+
+    async def _start_once_storage_answers(self) -> None:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(StorageError),
+            wait=wait_exponential(multiplier=0.5, max=STORAGE_RETRY_MAX_WAIT),
+            before_sleep=lambda state: log.warning(
+                "storage still does not answer: %s", state.outcome and state.outcome.exception()
+            ),
+        )
+        async for attempt in retrying:
+            with attempt:
+                await self.store.ensure(self.service.tables)
+        self._begin()
+
+    def _begin(self) -> None:
         for job in self.service.jobs:
             self._tasks.append(asyncio.create_task(self._loop(job), name=job.name))
         if self.service.consumers and self.run_consumers:

@@ -43,7 +43,10 @@ transaction.state.log.min.isr=${min_isr}
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 log.retention.hours=${KAFKA_LOG_RETENTION_HOURS:-24}
-log.segment.bytes=67108864
+# And at most 16 MiB (+ the active 8 MiB segment) a partition: 60 partitions fit the 2 GiB volume
+# even under a load generator (local-path storage on kind does not enforce the claim's size).
+log.retention.bytes=${KAFKA_LOG_RETENTION_BYTES:-16777216}
+log.segment.bytes=8388608
 PROPERTIES
 
 echo "node ${ordinal} of ${replicas}, voters ${voters}"

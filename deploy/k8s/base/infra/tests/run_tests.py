@@ -82,7 +82,12 @@ def main() -> int:
     deadline = time.monotonic() + WAIT_SECONDS
     wait_for(*address(os.environ["CASSANDRA_HOSTS"].split(",")[0], 9042), deadline)
     wait_for(*address(os.environ["KAFKA_BOOTSTRAP"].split(",")[0], 9092), deadline)
-    code = subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/contract"])
+    # The outbox relay test publishes to the live `transaction.created` topic, which the
+    # deployed enrichment consumes (it would dead-letter the stranger); it runs in `make test`.
+    live_topic = "not outbox_relay_stopped_between_write_and_publish"
+    code = subprocess.call(
+        [sys.executable, "-m", "pytest", "-q", "tests/contract", "-k", live_topic]
+    )
     if code != 0:
         return code
     deadline = time.monotonic() + WAIT_SECONDS
