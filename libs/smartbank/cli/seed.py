@@ -1,4 +1,5 @@
-"""`smartbank seed --name NAME --balance MINOR [--json]`: a customer ready to swipe a card.
+"""`smartbank seed --name NAME --balance MINOR [--email EMAIL] [--json]`: a customer ready to
+swipe a card (with `--email`, one who can also log in where the login page emails a link).
 
 It calls the services through the proxy's mesh listener, the way services call each other:
 auth creates the customer, balance the account and its opening top-up, transactions records
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="MINOR",
         help="opening balance in minor units (pence)",
     )
+    parser.add_argument("--email", help="the customer's email, for the emailed login link")
     parser.add_argument("--currency", default="GBP", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print the ids as JSON")
     parser.set_defaults(run=run)
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print("--balance must be zero or more (minor units)")
         return 2
     try:
-        seeded = asyncio.run(seed(args.name, args.balance, args.currency))
+        seeded = asyncio.run(seed(args.name, args.balance, args.currency, args.email))
     except ServiceError as exc:
         print(f"seed failed: {exc.code}: {exc.message}\n(is the stack up? `smartbank status`)")
         return 1
@@ -52,17 +54,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def seed(name: str, balance: int, currency: str = "GBP") -> dict[str, str]:
+async def seed(
+    name: str, balance: int, currency: str = "GBP", email: str | None = None
+) -> dict[str, str]:
     rpc = RpcClient("smartbank-cli", PlatformSettings())
     try:
         with context.bound(context.fresh(budget=10.0)):
-            return await _seed(rpc, name, balance, currency)
+            return await _seed(rpc, name, balance, currency, email)
     finally:
         await rpc.close()
 
 
-async def _seed(rpc: Rpc, name: str, balance: int, currency: str) -> dict[str, str]:
-    user = await rpc.call("auth", "POST", "/customers", json={"name": name})
+async def _seed(
+    rpc: Rpc, name: str, balance: int, currency: str, email: str | None = None
+) -> dict[str, str]:
+    user = await rpc.call("auth", "POST", "/customers", json={"name": name, "email": email})
     account = await rpc.call(
         "balance",
         "POST",
