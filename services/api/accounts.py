@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
@@ -25,8 +26,10 @@ async def whoami(caller: CallerDep) -> dict[str, Any]:
 async def list_accounts(
     caller: CallerDep, account_type: Annotated[str | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
-    found = await caller.call("balance", "GET", "/accounts", params={"user_id": caller.user_id})
-    customer = await caller.call("auth", "GET", path("/customers/{}", caller.user_id))
+    found, customer = await asyncio.gather(
+        caller.call("balance", "GET", "/accounts", params={"user_id": caller.user_id}),
+        caller.call("auth", "GET", path("/customers/{}", caller.user_id)),
+    )
     owner = {"user_id": caller.user_id, "preferred_name": customer["name"]}
     accounts = [
         shape_account(account, owner)
@@ -39,13 +42,15 @@ async def list_accounts(
 @router.get("/balance", response_model=None, responses={200: {"model": Balance}})
 async def balance(caller: CallerDep, account_id: Annotated[Id, Query()]) -> dict[str, Any]:
     await caller.account(account_id)
-    found = await caller.call("balance", "GET", path("/accounts/{}/balance", account_id))
     midnight = datetime.combine(timeutil.now().date(), time(), tzinfo=UTC)
-    spend = await caller.call(
-        "transactions",
-        "GET",
-        "/transactions/spend",
-        params={"account_id": account_id, "since": timeutil.format_time(midnight)},
+    found, spend = await asyncio.gather(
+        caller.call("balance", "GET", path("/accounts/{}/balance", account_id)),
+        caller.call(
+            "transactions",
+            "GET",
+            "/transactions/spend",
+            params={"account_id": account_id, "since": timeutil.format_time(midnight)},
+        ),
     )
     return shape(Balance, {**found, "spend_today": spend["spend"]})
 
