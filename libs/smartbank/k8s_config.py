@@ -25,6 +25,9 @@ PLATFORM_ENV: dict[str, str] = {
     "STORAGE": "cassandra",
     "CASSANDRA_HOSTS": CASSANDRA_HOST,
     "CASSANDRA_REPLICATION_FACTOR": "1",
+    # The services only wait for their keyspaces and tables: the Job cassandra-schema (infra/)
+    # creates them, one writer for the cluster.
+    "CASSANDRA_SCHEMA": "await",
     "RPC_MODE": "mesh",
     "MESH_URL": f"http://127.0.0.1:{MESH_PORT}",
     # Each Service's DNS name, for a client that talks to the services directly (the test Job).

@@ -68,7 +68,7 @@ class Runtime:
         try:
             await self.store.ensure(self.service.tables)
         except StorageError as exc:
-            log.warning("storage does not answer yet (%s); not ready until it does", exc)
+            log.warning("storage is not ready yet (%s); the service waits for it", exc)
             self._tasks.append(asyncio.create_task(self._start_once_storage_answers()))
             return
         self._begin()
@@ -78,7 +78,7 @@ class Runtime:
             retry=retry_if_exception_type(StorageError),
             wait=wait_exponential(multiplier=0.5, max=STORAGE_RETRY_MAX_WAIT),
             before_sleep=lambda state: log.warning(
-                "storage still does not answer: %s", state.outcome and state.outcome.exception()
+                "storage still not ready: %s", state.outcome and state.outcome.exception()
             ),
         )
         async for attempt in retrying:

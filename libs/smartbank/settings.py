@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CassandraSchema = Literal["create", "await"]
+
 
 class PlatformSettings(BaseSettings):
     """What every service reads from its environment."""
@@ -26,6 +28,9 @@ class PlatformSettings(BaseSettings):
     storage: Literal["sqlite", "memory", "cassandra"] = "sqlite"
     cassandra_hosts: str = ""
     cassandra_replication_factor: int = 1
+    # "create": a service creates its keyspace and tables at start; "await": it waits for them
+    # from one writer (`python -m smartbank.schema`), as concurrent DDL can give a table two ids.
+    cassandra_schema: CassandraSchema = "create"
     rpc_mode: Literal["mesh", "direct"] = "mesh"
     mesh_url: str = "http://127.0.0.1:15001"
     # Where direct calls go; may contain `{service}` (in a cluster: each Service's DNS name).

@@ -19,7 +19,10 @@ from .tables import ALL_TABLES
 
 NO_CASSANDRA = "CASSANDRA_HOSTS is not set: no Cassandra reachable to run the contract against"
 CASSANDRA_HOSTS = os.environ.get("CASSANDRA_HOSTS", "")
-CASSANDRA_SETTINGS = PlatformSettings(storage="cassandra", cassandra_hosts=CASSANDRA_HOSTS)
+# The contract creates its own throwaway keyspaces, whatever CASSANDRA_SCHEMA says.
+CASSANDRA_SETTINGS = PlatformSettings(
+    storage="cassandra", cassandra_hosts=CASSANDRA_HOSTS, cassandra_schema="create"
+)
 
 BACKENDS = [
     "sqlite",

@@ -1,4 +1,5 @@
-"""The Cassandra store's compare-and-set decisions, against a scripted fake session.
+"""The Cassandra store's compare-and-set decisions and schema checks, against a scripted
+fake session.
 
 No cluster runs here, so the paths a live contract run rarely reaches (a Paxos round that
 times out, a SERIAL read that fails) are driven by handing the store a fake CqlSession.
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from cassandra import ConsistencyLevel, Unavailable, WriteTimeout, WriteType
 
-from smartbank.storage import Insert, Result, StorageError, Update
+from smartbank.settings import PlatformSettings
+from smartbank.storage import Insert, Result, StorageError, Table, Update, open_store
 from smartbank.storage.cassandra import CassandraStore
 from smartbank.storage.select import Statement
 
@@ -147,3 +149,57 @@ async def test_ensure_creates_keyspace_before_tables() -> None:
     assert fake.calls[1][0].startswith('CREATE TABLE IF NOT EXISTS "ks"."counters"')
     assert "system_schema.columns" in fake.calls[2][0]
     assert fake.calls[3][0] == 'ALTER TABLE "ks"."counters" ADD "writer" text'
+
+
+def awaiting(fake: FakeCql) -> CassandraStore:
+    return CassandraStore([], "ks", 1, session=fake, schema="await")
+
+
+KEYSPACE = [{"keyspace_name": "ks"}]
+
+
+def columns(table: Table) -> list[dict]:
+    return [{"column_name": c} for c in table.columns]
+
+
+async def test_ensure_awaiting_raises_without_ddl_when_the_keyspace_is_missing() -> None:
+    fake = FakeCql([])
+
+    with pytest.raises(StorageError, match="keyspace ks not created yet: waiting for the schema"):
+        await awaiting(fake).ensure([COUNTERS])
+    assert len(fake.calls) == 1 and "system_schema.keyspaces" in fake.calls[0][0]
+
+
+async def test_ensure_awaiting_raises_without_ddl_when_a_table_is_missing() -> None:
+    fake = FakeCql(KEYSPACE, columns(EVENTS), [])
+
+    with pytest.raises(StorageError, match=r"table ks\.counters not created yet"):
+        await awaiting(fake).ensure([EVENTS, COUNTERS])
+    assert all(text.startswith("SELECT") for text, _, _ in fake.calls)
+
+
+async def test_ensure_awaiting_raises_without_ddl_when_a_new_column_is_missing() -> None:
+    fake = FakeCql(KEYSPACE, columns(COUNTERS)[:-1])
+
+    with pytest.raises(StorageError, match=r"columns writer of ks\.counters not created yet"):
+        await awaiting(fake).ensure([COUNTERS])
+    assert all(text.startswith("SELECT") for text, _, _ in fake.calls)
+
+
+async def test_ensure_awaiting_passes_when_keyspace_tables_and_columns_exist() -> None:
+    fake = FakeCql(KEYSPACE, columns(EVENTS), columns(COUNTERS))
+
+    await awaiting(fake).ensure([EVENTS, COUNTERS])
+
+    assert len(fake.calls) == 3
+    assert all(text.startswith("SELECT") for text, _, _ in fake.calls)
+
+
+def test_open_store_hands_the_schema_mode_to_the_cassandra_store() -> None:
+    settings = PlatformSettings(
+        storage="cassandra", cassandra_hosts="cassandra", cassandra_schema="await"
+    )
+
+    store = open_store(settings, "card-api")
+
+    assert isinstance(store, CassandraStore) and store._schema == "await"

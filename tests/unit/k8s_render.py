@@ -80,7 +80,8 @@ def container(deployment: Doc, name: str) -> Doc:
 
 def environment(target: str, spec: Doc, secrets: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """A container's environment as the kubelet builds it: envFrom in order, later sources
-    winning, then env. A Secret (never committed) contributes the keys `secrets` declares."""
+    winning, then env (a value, or a ConfigMap's key). A Secret (never committed) contributes
+    the keys `secrets` declares."""
     config_maps = objects(target, "ConfigMap")
     env: dict[str, str] = {}
     for source in spec.get("envFrom", []):
@@ -88,7 +89,10 @@ def environment(target: str, spec: Doc, secrets: dict[str, tuple[str, ...]]) -> 
             env.update(config_maps[source["configMapRef"]["name"]]["data"])
         else:
             env.update(dict.fromkeys(secrets[source["secretRef"]["name"]], ""))
-    env.update({item["name"]: item.get("value", "") for item in spec.get("env", [])})
+    for item in spec.get("env", []):
+        ref = item.get("valueFrom", {}).get("configMapKeyRef")
+        value = config_maps[ref["name"]]["data"][ref["key"]] if ref else item.get("value", "")
+        env[item["name"]] = value
     return env
 
 

@@ -1,6 +1,6 @@
 """Every service of the registry, as the cluster receives it (each overlay rendered): its image,
 Deployment, headless Service, probes, resources, restricted security, Envoy where it calls
-others, and every setting its code reads."""
+others, and every setting its code reads; and the one Job that creates their Cassandra schema."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from smartbank import envoy
-from smartbank.k8s_config import OTLP_ENDPOINT, SECRETS, UNSET
-from smartbank.k8s_overlays import PROD_TRACE_SAMPLING
+from smartbank import envoy, skaffold
+from smartbank.k8s_config import OTLP_ENDPOINT, PLATFORM_CONFIG, SECRETS, UNSET
+from smartbank.k8s_overlays import PROD_INFRA_REPLICAS, PROD_TRACE_SAMPLING
 from smartbank.k8s_pods import ENVOY_IMAGE
 from smartbank.registry import SERVICES, spec
 from smartbank.serve import load_service
@@ -149,3 +149,20 @@ def test_every_setting_the_code_reads_is_set_by_the_manifests(
     settings = service.settings()  # the values parse and pass the settings' own checks
     assert (settings.service_name, settings.port) == (name, spec(name).port)
     assert (settings.storage, settings.rpc_mode, settings.host) == ("cassandra", "mesh", "0.0.0.0")
+
+
+@pytest.mark.parametrize("target", OVERLAYS)
+def test_one_job_creates_the_schema_the_services_wait_for(target: str) -> None:
+    """With the services' Cassandra and replication factor, from an image skaffold builds."""
+    platform = objects(target, "ConfigMap")[PLATFORM_CONFIG]["data"]
+    job = objects(target, "Job")["cassandra-schema"]
+    schema = container(job, "schema")
+    env = environment(target, schema, {})
+    replication = {"overlays/dev": "1", "overlays/prod": str(PROD_INFRA_REPLICAS["cassandra"])}
+    assert platform["CASSANDRA_SCHEMA"] == "await"
+    assert schema["command"] == ["python", "-m", "smartbank.schema"]
+    assert env == {
+        "CASSANDRA_HOSTS": platform["CASSANDRA_HOSTS"],
+        "CASSANDRA_REPLICATION_FACTOR": replication[target],
+    }
+    assert schema["image"] in {a["image"] for a in skaffold.render()["build"]["artifacts"]}

@@ -98,3 +98,12 @@ def test_the_test_job_and_load_generator_reach_the_edge_and_seed_customers(targe
         for name in SEEDED_SERVICES:
             seeder = {**pod, "smartbank.io/seeder": "true"}
             assert allowed(target, seeder, labels(target, name), spec(name).port), name
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_schema_job_reaches_cassandra_and_nothing_else(target: str) -> None:
+    job = labels(target, "cassandra-schema")
+    assert allowed(target, job, labels(target, "cassandra"), INFRA_PORTS["cassandra"])
+    others = {**{s.name: s.port for s in SERVICES}, "kafka": 9092, "jaeger": 4318}
+    for name, port in others.items():
+        assert not allowed(target, job, labels(target, name), port), f"{name}:{port}"

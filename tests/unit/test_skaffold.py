@@ -4,6 +4,7 @@ import yaml
 
 from smartbank import skaffold
 from smartbank.registry import SERVICES
+from tests.unit.k8s_render import containers, objects
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,3 +39,15 @@ def test_port_forwards_bind_loopback_for_api_card_network_jaeger_and_grafana() -
         ("grafana", 3000),
     }
     assert {f["address"] for f in forwards} == {"127.0.0.1"}
+
+
+def test_every_job_that_runs_a_built_image_is_deleted_before_each_deploy() -> None:
+    """A Job's pod template cannot change, and a built image changes with almost every edit."""
+    config = yaml.safe_load(skaffold.rendered())
+    built = {a["image"] for a in config["build"]["artifacts"]}
+    jobs = objects("overlays/dev", "Job")
+    rebuilt = {n for n, job in jobs.items() if any(c["image"] in built for c in containers(job))}
+    assert rebuilt == set(skaffold.RECREATED_JOBS) == {"integration-tests", "cassandra-schema"}
+    hook = config["deploy"]["kubectl"]["hooks"]["before"][0]["host"]["command"]
+    assert hook[:5] == ["kubectl", "--namespace", "smartbank", "delete", "job"]
+    assert set(hook[5:]) == {*rebuilt, "--ignore-not-found"}

@@ -12,6 +12,10 @@ A write that was not applied reports the rows as read at SERIAL right after, bec
 Cassandra's own reply carries only the columns named in the condition.
 Cassandra orders writes by timestamp, so rows written with conditions should only ever be
 written with conditions: a plain upsert mixed in can be ordered before an earlier LWT.
+
+Schema changes sent at once through several coordinators can create one table under two ids
+(schema disagreement), so in a cluster one writer creates the schema and every replica of a
+service only checks that its keyspace, tables and columns exist (`schema="await"`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from cassandra import ConsistencyLevel, OperationTimedOut, WriteTimeout
 
+from smartbank.settings import CassandraSchema
 from smartbank.storage import cql
 from smartbank.storage.cql_session import CqlRow, CqlSession, DriverSession
 from smartbank.storage.schema import Row, Table, decode_row
@@ -40,13 +45,18 @@ class CassandraStore:
         keyspace: str,
         replication_factor: int,
         session: CqlSession | None = None,
+        schema: CassandraSchema = "create",
     ) -> None:
         self._keyspace = keyspace
         self._replication_factor = replication_factor
+        self._schema = schema
         self._cql: CqlSession = session or DriverSession(hosts)
 
     async def ensure(self, tables: Iterable[Table]) -> None:
         tables = list(tables)
+        if self._schema == "await":
+            await self._check_schema(tables)
+            return
         ddl = [cql.create_keyspace(self._keyspace, self._replication_factor)]
         ddl += [cql.create_table(self._keyspace, t) for t in tables]
         for text in ddl:
@@ -54,6 +64,25 @@ class CassandraStore:
         for table in tables:
             for text in cql.add_columns(self._keyspace, table, await self._columns(table)):
                 await self._guard(self._cql.execute_simple(text))
+
+    async def _check_schema(self, tables: list[Table]) -> None:
+        """Raise StorageError (the caller retries) until every table and column exists."""
+        found = await self._guard(
+            self._cql.execute_simple(
+                "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = "
+                f"'{self._keyspace}'"
+            )
+        )
+        missing = [] if found else [f"keyspace {self._keyspace}"]
+        for table in tables if found else []:
+            columns = await self._columns(table)
+            absent = [c for c in table.columns if c not in columns]
+            if not columns:
+                missing.append(f"table {self._keyspace}.{table.name}")
+            elif absent:
+                missing.append(f"columns {', '.join(absent)} of {self._keyspace}.{table.name}")
+        if missing:
+            raise StorageError(f"{'; '.join(missing)} not created yet: waiting for the schema job")
 
     async def _columns(self, table: Table) -> set[str]:
         rows = await self._guard(

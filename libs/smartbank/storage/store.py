@@ -71,7 +71,9 @@ class TableStore(Protocol):
     """Cassandra-shaped tables. Unknown columns or incomplete keys raise ValueError."""
 
     async def ensure(self, tables: Iterable[Table]) -> None:
-        """Create the tables (and keyspace) if missing; safe to call on every start."""
+        """Create the tables (and keyspace) if missing; safe to call on every start. Where one
+        writer creates the schema (Cassandra, `cassandra_schema="await"`), only check that
+        they exist, raising StorageError until they do."""
 
     async def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
         """The row at the full primary key `key`, or None."""
@@ -140,7 +142,10 @@ def open_store(settings: PlatformSettings, service_name: str) -> TableStore:
         if not settings.cassandra_host_list:
             raise ValueError("storage is cassandra but cassandra_hosts is empty")
         return CassandraStore(
-            settings.cassandra_host_list, keyspace, settings.cassandra_replication_factor
+            settings.cassandra_host_list,
+            keyspace,
+            settings.cassandra_replication_factor,
+            schema=settings.cassandra_schema,
         )
     from smartbank.storage.sqlite import SqliteStore
 
