@@ -10,6 +10,7 @@ registry, so no Deployment can lack its budget or autoscaler.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from smartbank import generated
@@ -51,15 +52,31 @@ def json_patch(target: dict[str, str], operations: list[dict[str, Any]]) -> dict
     return {"target": target, "patch": generated.dump(operations)}
 
 
+def stamped(patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`patches` and one more: every Deployment's pod template carries a checksum of the
+    overlay's configuration patches, so deploying another overlay (or changing one) rolls the
+    pods, as the base's `smartbank.io/config` does for the base's ConfigMaps."""
+    text = "".join(generated.dump(patch) for patch in patches)
+    checksum = hashlib.sha256(text.encode()).hexdigest()[:16]
+    stamp = {
+        "op": "add",
+        "path": "/spec/template/metadata/annotations/smartbank.io~1overlay",
+        "value": checksum,
+    }
+    return [*patches, json_patch({"kind": "Deployment", "labelSelector": DEPLOYMENTS}, [stamp])]
+
+
 def dev(private_egress_file: str) -> dict[str, Any]:
     return {
         **KUSTOMIZATION,
         "resources": ["../../base", private_egress_file],
-        "patches": [
-            config_patch(PLATFORM_CONFIG, {"TRACE_SAMPLING": "1.0"}),
-            config_patch("auth", {"AUTH_LOGIN_MODE": "choose"}),
-            config_patch("webhook", {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}),
-        ],
+        "patches": stamped(
+            [
+                config_patch(PLATFORM_CONFIG, {"TRACE_SAMPLING": "1.0"}),
+                config_patch("auth", {"AUTH_LOGIN_MODE": "choose"}),
+                config_patch("webhook", {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}),
+            ]
+        ),
     }
 
 
@@ -71,15 +88,21 @@ def prod(files: list[str], patches: list[str]) -> dict[str, Any]:
         "resources": ["../../base", *files],
         "replicas": [{"name": name, "count": n} for name, n in PROD_INFRA_REPLICAS.items()],
         "patches": [
-            config_patch(
-                PLATFORM_CONFIG,
-                {
-                    "CASSANDRA_REPLICATION_FACTOR": str(PROD_INFRA_REPLICAS["cassandra"]),
-                    "TRACE_SAMPLING": str(PROD_TRACE_SAMPLING),
-                },
+            *stamped(
+                [
+                    config_patch(
+                        PLATFORM_CONFIG,
+                        {
+                            "CASSANDRA_REPLICATION_FACTOR": str(PROD_INFRA_REPLICAS["cassandra"]),
+                            "TRACE_SAMPLING": str(PROD_TRACE_SAMPLING),
+                        },
+                    ),
+                    config_patch(
+                        "kafka-cluster", {"KAFKA_REPLICAS": str(PROD_INFRA_REPLICAS["kafka"])}
+                    ),
+                    *({"path": path} for path in patches),
+                ]
             ),
-            config_patch("kafka-cluster", {"KAFKA_REPLICAS": str(PROD_INFRA_REPLICAS["kafka"])}),
-            *({"path": path} for path in patches),
             # The autoscaler owns the replica count: a re-apply must not reset it.
             json_patch(
                 {**deployment, "labelSelector": DEPLOYMENTS},

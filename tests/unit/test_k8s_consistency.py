@@ -166,3 +166,23 @@ def test_one_job_creates_the_schema_the_services_wait_for(target: str) -> None:
         "CASSANDRA_REPLICATION_FACTOR": replication[target],
     }
     assert schema["image"] in {a["image"] for a in skaffold.render()["build"]["artifacts"]}
+
+
+def test_each_overlay_stamps_its_configuration_on_every_pod_template() -> None:
+    """Deploying the other overlay changes every pod template, so the pods roll and read the
+    overlay's ConfigMaps instead of keeping the environment they started with."""
+    stamps = {}
+    for target in ("overlays/dev", "overlays/prod"):
+        deployments = [
+            d
+            for d in objects(target, "Deployment").values()
+            if d["metadata"]["labels"]["app.kubernetes.io/component"] in ("service", "proxy")
+        ]
+        assert len(deployments) == len(SERVICES) + 1
+        found = {
+            d["spec"]["template"]["metadata"]["annotations"]["smartbank.io/overlay"]
+            for d in deployments
+        }
+        assert len(found) == 1, target
+        stamps[target] = found.pop()
+    assert stamps["overlays/dev"] != stamps["overlays/prod"]
