@@ -16,7 +16,7 @@ help:
 	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
-	@echo "make bench  authorisation and swipe-to-push latency (Envoy and direct), backlog replay"
+	@echo "make bench  authorisations and swipe-to-push (Envoy and direct), backlog replay, API reads"
 
 install: $(INSTALLED)
 
@@ -61,6 +61,7 @@ fmt: install
 bench: build
 	$(BIN)/python -m tests.bench.authorisations
 	$(BIN)/python -m tests.bench.pipeline
+	$(BIN)/python -m tests.bench.public_api
 
 openapi: build
 	$(BIN)/python -m tests.public_api.openapi_doc

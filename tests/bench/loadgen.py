@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -29,9 +29,12 @@ class Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
 
-    async def post(self, host: str, path: str, body: bytes, headers: str) -> tuple[int, bytes]:
+    async def request(
+        self, method: str, host: str, path: str, body: bytes, headers: str
+    ) -> tuple[int, bytes]:
+        kind = "content-type: application/json\r\n" if body else ""
         head = (
-            f"POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n"
+            f"{method} {path} HTTP/1.1\r\nhost: {host}\r\n{kind}"
             f"content-length: {len(body)}\r\n{headers}\r\n"
         )
         self.writer.write(head.encode() + body)
@@ -51,16 +54,21 @@ class Pool:
     idle: list[Connection] = field(default_factory=list)
 
     async def post(self, path: str, payload: object, headers: str = "") -> tuple[int, bytes]:
+        return await self.request("POST", path, orjson.dumps(payload), headers)
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: str = ""
+    ) -> tuple[int, bytes]:
         conn = self.idle.pop() if self.idle else await self._connect()
         try:
-            status, body = await conn.post(
-                f"{self.host}:{self.port}", path, orjson.dumps(payload), headers
+            status, raw = await conn.request(
+                method, f"{self.host}:{self.port}", path, body, headers
             )
         except (OSError, asyncio.IncompleteReadError, ValueError):
             conn.writer.close()
             raise
         self.idle.append(conn)
-        return status, body
+        return status, raw
 
     async def _connect(self) -> Connection:
         reader, writer = await asyncio.open_connection(self.host, self.port)
@@ -71,10 +79,18 @@ class Pool:
             conn.writer.close()
 
 
+Send = Callable[[int], Awaitable[tuple[int, bytes]]]
+
+
 async def open_loop(
     pool: Pool, path: str, make: Callable[[int], object], rate: float, seconds: float
 ) -> list[Outcome]:
-    """Send `rate` requests a second for `seconds`; every outcome with its latency."""
+    """POST `rate` requests a second for `seconds`; every outcome with its latency."""
+    return await open_loop_of(lambda i: pool.post(path, make(i)), rate, seconds)
+
+
+async def open_loop_of(send: Send, rate: float, seconds: float) -> list[Outcome]:
+    """Call `send(i)` `rate` times a second for `seconds`, on schedule."""
     outcomes: list[Outcome] = []
     start = time.perf_counter() + 0.05
     wall_offset = time.time() - time.perf_counter()
@@ -82,7 +98,7 @@ async def open_loop(
 
     async def one(i: int, due: float) -> None:
         try:
-            status, raw = await pool.post(path, make(i))
+            status, raw = await send(i)
             body = orjson.loads(raw) if raw else {}
         except Exception as exc:  # every failure is an outcome to count
             status, body = 0, {"error": repr(exc)}
