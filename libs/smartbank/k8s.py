@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from smartbank import envoy, generated
+from smartbank import envoy, generated, k8s_push_sink
 from smartbank.k8s_config import (
     NAMESPACE,
     OTLP_ENDPOINT,
@@ -72,8 +72,13 @@ NOTES: dict[str, tuple[str, ...]] = {
     "overlays/dev/kustomization.yaml": (
         "dev: a laptop cluster (kind, minikube). The base's one replica and small requests; the",
         "login page lets you choose a customer; webhooks may go to private (in-cluster) addresses;",
-        "every trace is kept. No apns-credentials Secret: apns runs unsigned (the Secret is",
-        "optional), and one created with kubectl is picked up as it is in prod.",
+        "every trace is kept. No apns-credentials Secret: apns signs with an ephemeral key, which",
+        "Apple refuses, and sends to push-sink (push-sink.yaml), an in-cluster stand-in for APNs.",
+    ),
+    "overlays/dev/push-sink.yaml": (
+        "The stand-in for APNs that apns sends to in dev (smartbank/k8s_push_sink.py): it checks",
+        "each push as Apple would and logs the accepted ones, one JSON line each:",
+        "  kubectl -n smartbank logs -f deploy/push-sink",
     ),
     "overlays/prod/kustomization.yaml": (
         "prod: production-like. Each Deployment's HorizontalPodAutoscaler (3 to 10 pods at 70%",
@@ -183,13 +188,17 @@ def base() -> dict[str, Documents]:
 
 def overlays() -> dict[str, Documents]:
     webhook = private_networks("webhook", service_labels(spec("webhook")))
+    push_sink = k8s_push_sink.documents(service_labels(spec("apns")))
     budgets = [disruption_budget(s.name, service_labels(s)) for s in SERVICES]
     scalers = [autoscaler(s.name, service_labels(s)) for s in SERVICES]
     budgets.append(disruption_budget("edge", edge_labels()))
     scalers.append(autoscaler("edge", edge_labels()))
     return {
         "dev/webhook-private-egress.yaml": [webhook],
-        "dev/kustomization.yaml": [dev("webhook-private-egress.yaml")],
+        "dev/push-sink.yaml": push_sink,
+        "dev/kustomization.yaml": [
+            dev(["webhook-private-egress.yaml", "push-sink.yaml"], k8s_push_sink.ENDPOINT)
+        ],
         "prod/disruption-budgets.yaml": budgets,
         "prod/autoscalers.yaml": scalers,
         "prod/edge-envoy.yaml": [edge_config(trace_sampling=PROD_TRACE_SAMPLING)],

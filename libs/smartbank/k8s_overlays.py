@@ -1,7 +1,8 @@
 """The overlays on top of the base: `dev` for a laptop cluster, `prod` production-like.
 
 dev keeps the base's one replica and small requests and opens two doors for trying things (the
-login page that lets you choose a customer; webhooks to in-cluster URLs). prod runs every
+login page that lets you choose a customer; webhooks to in-cluster URLs), and sends apns' pushes
+to an in-cluster stand-in for APNs (k8s_push_sink). prod runs every
 Deployment three times or more (a HorizontalPodAutoscaler each, never fewer than 3), keeps two
 of three up through voluntary disruptions (a PodDisruptionBudget each), gives the pods room to
 work and replicates every keyspace three times. Per-Deployment objects are generated from the
@@ -66,15 +67,16 @@ def stamped(patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*patches, json_patch({"kind": "Deployment", "labelSelector": DEPLOYMENTS}, [stamp])]
 
 
-def dev(private_egress_file: str) -> dict[str, Any]:
+def dev(files: list[str], push_endpoint: str) -> dict[str, Any]:
     return {
         **KUSTOMIZATION,
-        "resources": ["../../base", private_egress_file],
+        "resources": ["../../base", *files],
         "patches": stamped(
             [
                 config_patch(PLATFORM_CONFIG, {"TRACE_SAMPLING": "1.0"}),
                 config_patch("auth", {"AUTH_LOGIN_MODE": "choose"}),
                 config_patch("webhook", {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}),
+                config_patch("apns", {"APNS_ENDPOINT": push_endpoint}),
             ]
         ),
     }

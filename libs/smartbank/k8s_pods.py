@@ -195,8 +195,13 @@ def pod_spec(name: str, labels: dict[str, str], envoy_config: str | None) -> dic
 
 
 def deployment(
-    name: str, labels: dict[str, str], pod: dict[str, Any], checksum: str
+    name: str, labels: dict[str, str], pod: dict[str, Any], checksum: str | None
 ) -> dict[str, Any]:
+    """`checksum`: of the generated configuration the pods read, if they read any."""
+    template: dict[str, Any] = {"labels": labels}
+    if checksum:
+        # A new checksum (the generated configuration changed) rolls the pods.
+        template["annotations"] = {"smartbank.io/config": checksum}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -207,11 +212,7 @@ def deployment(
             "selector": {"matchLabels": selector(name)},
             # Never below the wanted number of ready pods during a rollout (one, in dev).
             "strategy": {"rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-            "template": {
-                # A new checksum (the generated configuration changed) rolls the pods.
-                "metadata": {"labels": labels, "annotations": {"smartbank.io/config": checksum}},
-                "spec": pod,
-            },
+            "template": {"metadata": template, "spec": pod},
         },
     }
 

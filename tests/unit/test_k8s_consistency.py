@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from smartbank import envoy, skaffold
+from smartbank import envoy, k8s_push_sink, skaffold
 from smartbank.k8s_config import OTLP_ENDPOINT, PLATFORM_CONFIG, SECRETS, UNSET
 from smartbank.k8s_overlays import PROD_INFRA_REPLICAS, PROD_TRACE_SAMPLING
 from smartbank.k8s_pods import ENVOY_IMAGE
@@ -22,6 +22,9 @@ from tests.unit.k8s_render import TARGETS, Doc, container, containers, environme
 
 NAMES = [s.name for s in SERVICES]
 OVERLAYS = ("overlays/dev", "overlays/prod")
+PUSH_SINK = k8s_push_sink.PUSH_SINK
+# The generated Deployments: the services and the edge everywhere, the push sink in dev.
+DEPLOYMENTS = [(t, n) for t in TARGETS for n in [*NAMES, "edge"]] + [("overlays/dev", PUSH_SINK)]
 RESTRICTED = {
     "allowPrivilegeEscalation": False,
     "readOnlyRootFilesystem": True,
@@ -62,8 +65,7 @@ def test_every_service_has_its_image_probes_headless_service_and_policy(
     assert policy["policyTypes"] == ["Ingress", "Egress"]
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("name", [*NAMES, "edge"])
+@pytest.mark.parametrize(("target", "name"), DEPLOYMENTS)
 def test_every_container_is_restricted_with_requests_and_limits(target: str, name: str) -> None:
     spec = pod(deployment(target, name))
     assert spec["securityContext"]["runAsNonRoot"] is True
@@ -78,6 +80,30 @@ def test_every_container_is_restricted_with_requests_and_limits(target: str, nam
         assert {"name": "tmp", "mountPath": "/tmp"} in item["volumeMounts"], item["name"]
         for kind in ("requests", "limits"):
             assert item["resources"][kind].keys() == {"cpu", "memory"}, item["name"]
+
+
+def test_dev_runs_the_push_sink_that_apns_sends_to() -> None:
+    """Behind a ClusterIP Service on the local stack's port, from an image skaffold builds,
+    logging each accepted push; base and prod have no sink and send to Apple."""
+    sink = container(deployment("overlays/dev", PUSH_SINK), "sink")
+    assert sink["command"] == [
+        "python", "-m", "smartbank.telemetry.push_sink",
+        "--host", "0.0.0.0", "--port", "8190", "--file", "/dev/stdout",
+    ]  # fmt: skip
+    assert sink["image"] in {a["image"] for a in skaffold.render()["build"]["artifacts"]}
+    assert sink["ports"] == [{"name": "http", "containerPort": 8190}]
+    assert sink["readinessProbe"]["tcpSocket"] == {"port": "http"}
+    service = objects("overlays/dev", "Service")[PUSH_SINK]["spec"]
+    assert "clusterIP" not in service
+    assert service["ports"] == [{"name": "http", "port": 8190, "targetPort": "http"}]
+    assert service["selector"].items() <= labels("overlays/dev", PUSH_SINK).items()
+    apns = objects("overlays/dev", "ConfigMap")["apns"]["data"]
+    assert apns["APNS_ENDPOINT"] == "http://push-sink:8190"
+    for target in ("base", "overlays/prod"):
+        for kind in ("Deployment", "Service", "NetworkPolicy"):
+            assert PUSH_SINK not in objects(target, kind), (target, kind)
+        apns = objects(target, "ConfigMap")["apns"]["data"]
+        assert apns["APNS_ENDPOINT"] == "https://api.sandbox.push.apple.com", target
 
 
 def bootstrap(target: str, config_map: str) -> Any:

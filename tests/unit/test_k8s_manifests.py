@@ -96,7 +96,9 @@ def workloads(target: str) -> list[tuple[str, int, Doc]]:
 
 def test_dev_runs_one_replica_and_fits_a_laptop_with_the_infrastructure() -> None:
     totals: dict[str, list[float]] = {}
+    counted = set()
     for name, replicas, spec in workloads("overlays/dev"):
+        counted.add(name)
         cpu, memory = requests(name, spec)
         group = "services" if name in DEPLOYMENTS else "infrastructure"
         totals.setdefault(group, [0.0, 0.0])
@@ -104,6 +106,8 @@ def test_dev_runs_one_replica_and_fits_a_laptop_with_the_infrastructure() -> Non
         totals[group][1] += memory * replicas
         if name in DEPLOYMENTS:
             assert replicas == 1, name
+    # The infrastructure, the Jobs and dev's own push sink count too.
+    assert {"kafka", "cassandra", "integration-tests", "push-sink"} <= counted
     cpu, memory = (sum(t[i] for t in totals.values()) for i in (0, 1))
     summary = {g: f"{c:.2f} CPU, {m / 2**20:.0f} MiB" for g, (c, m) in totals.items()}
     print(f"dev requests: {summary}; total {cpu:.2f} CPU, {memory / 2**30:.2f} GiB")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartbank import k8s_push_sink
 from smartbank.k8s_infra import SEEDED_SERVICES
 from smartbank.k8s_policies import edge_targets
 from smartbank.registry import ENVOY_ADMIN_PORT, SERVICES, spec
@@ -13,6 +14,7 @@ from smartbank.serve import load_service
 from tests.unit.k8s_render import INFRA_READY, TARGETS, allowed, objects
 
 OVERLAYS = ("overlays/dev", "overlays/prod")
+PUSH_SINK, PUSH_SINK_PORT = k8s_push_sink.PUSH_SINK, 8190
 EDGE_PORTS = (8080, 8090)
 INFRA_PORTS = {"kafka": 9092, "cassandra": 9042, "jaeger": 4318}
 
@@ -23,6 +25,8 @@ def labels(target: str, name: str) -> dict[str, str]:
         if name in (found := objects(target, kind)):
             pod_labels: dict[str, str] = found[name]["spec"]["template"]["metadata"]["labels"]
             return pod_labels
+    if name == PUSH_SINK:  # only dev runs it; elsewhere, the labels its pods would carry
+        return dict(k8s_push_sink.LABELS)
     assert not INFRA_READY, f"{name} is not rendered"
     return {"app.kubernetes.io/name": name}
 
@@ -30,6 +34,8 @@ def labels(target: str, name: str) -> dict[str, str]:
 def ports(name: str) -> tuple[int, ...]:
     if name == "edge":
         return (*EDGE_PORTS, ENVOY_ADMIN_PORT)
+    if name == PUSH_SINK:
+        return (PUSH_SINK_PORT,)
     service = spec(name)
     return (service.port, ENVOY_ADMIN_PORT) if service.calls else (service.port,)
 
@@ -38,14 +44,16 @@ def calls(target: str) -> set[tuple[str, str, int]]:
     declared = {(s.name, c, spec(c).port) for s in SERVICES for c in s.calls}
     declared |= {("edge", t, spec(t).port) for t in edge_targets()}
     if target == "overlays/dev":
-        # dev lets webhook deliver to private addresses, and the edge admits anyone.
+        # dev lets webhook deliver to private addresses, and the edge admits anyone; apns
+        # sends its pushes to the in-cluster sink (which base and prod do not have).
         declared |= {("webhook", "edge", port) for port in EDGE_PORTS}
+        declared.add(("apns", PUSH_SINK, PUSH_SINK_PORT))
     return declared
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_services_and_edge_reach_each_other_exactly_as_the_registry_declares(target: str) -> None:
-    names, expected = [s.name for s in SERVICES] + ["edge"], calls(target)
+    names, expected = [s.name for s in SERVICES] + ["edge", PUSH_SINK], calls(target)
     wrong = [
         f"{source} → {destination}:{port}"
         for source in names
@@ -74,7 +82,7 @@ def test_services_reach_kafka_cassandra_and_jaeger_only_as_they_use_them(target:
 @pytest.mark.parametrize("target", OVERLAYS)
 def test_only_apns_and_webhook_reach_the_internet(target: str) -> None:
     internet = {"apns": (443,), "webhook": (443, 80)}
-    for name in [s.name for s in SERVICES] + ["edge"]:
+    for name in [s.name for s in SERVICES] + ["edge", PUSH_SINK]:
         for port in (80, 443):
             reach = allowed(target, labels(target, name), None, port)
             assert reach == (port in internet.get(name, ())), f"{name} → internet:{port}"
@@ -107,3 +115,10 @@ def test_the_schema_job_reaches_cassandra_and_nothing_else(target: str) -> None:
     others = {**{s.name: s.port for s in SERVICES}, "kafka": 9092, "jaeger": 4318}
     for name, port in others.items():
         assert not allowed(target, job, labels(target, name), port), f"{name}:{port}"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_push_sink_reaches_nothing(target: str) -> None:
+    sink = labels(target, PUSH_SINK)
+    for name, port in {**INFRA_PORTS, **{s.name: s.port for s in SERVICES}}.items():
+        assert not allowed(target, sink, labels(target, name), port), f"{name}:{port}"

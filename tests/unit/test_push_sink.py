@@ -1,5 +1,7 @@
 import asyncio
 import json
+import select
+import socket
 import subprocess
 import sys
 import time
@@ -10,7 +12,7 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from apns.client import REJECTED, SENT, ApnsClient
+from apns.client import REJECTED, SENT, ApnsClient, Outcome
 from apns.provider_token import ProviderToken
 from apns.settings import Settings
 from smartbank.telemetry import push_sink as sink
@@ -154,13 +156,19 @@ async def sink_url(tmp_path):
     await task
 
 
-async def test_apns_client_from_settings_reaches_a_plain_http_sink(sink_url, tmp_path) -> None:
-    client = ApnsClient.from_settings(Settings(apns_endpoint=sink_url))
+async def sent_once(url: str) -> Outcome:
+    """One push from an apns client configured as the services configure it."""
+    client = ApnsClient.from_settings(Settings(apns_endpoint=url))
     try:
         outcome = await client.send(TOKEN, PAYLOAD)
     finally:
         await client.aclose()
     assert (outcome.status, outcome.status_code) == (SENT, 200)
+    return outcome
+
+
+async def test_apns_client_from_settings_reaches_a_plain_http_sink(sink_url, tmp_path) -> None:
+    outcome = await sent_once(sink_url)
     assert [r["apns_id"] for r in sink.read_pushes(tmp_path / "pushes.jsonl")] == [outcome.apns_id]
 
 
@@ -168,3 +176,48 @@ def test_sink_command_line_names_its_options() -> None:
     argv = [sys.executable, "-m", "smartbank.telemetry.push_sink", "--help"]
     shown = subprocess.run(argv, capture_output=True, text=True, check=True)
     assert "--port" in shown.stdout and "--file" in shown.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_listener(port: int, seconds: float = 15.0) -> None:
+    give_up = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def sink_on_stdout():
+    """The sink as the dev cluster runs it (`kubectl logs deploy/push-sink`): its file is
+    /dev/stdout, and stdout is a pipe."""
+    port = free_port()
+    argv = [sys.executable, "-m", "smartbank.telemetry.push_sink", "--port", str(port)]
+    process = subprocess.Popen([*argv, "--file", "/dev/stdout"], stdout=subprocess.PIPE)
+    try:
+        wait_for_listener(port)
+        yield f"http://127.0.0.1:{port}", process.stdout
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_push_accepted_is_a_line_on_stdout_when_the_file_is_dev_stdout(
+    sink_on_stdout,
+) -> None:
+    url, stdout = sink_on_stdout
+    outcome = await sent_once(url)
+    readable, _, _ = select.select([stdout], [], [], 10)
+    record = json.loads(stdout.readline()) if readable else None
+    assert record is not None, "the sink wrote nothing to its stdout"
+    assert (record["apns_id"], record["payload"]) == (outcome.apns_id, PAYLOAD)
