@@ -39,6 +39,8 @@ class Connection:
         )
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
@@ -59,16 +61,20 @@ class Pool:
     async def request(
         self, method: str, path: str, body: bytes = b"", headers: str = ""
     ) -> tuple[int, bytes]:
-        conn = self.idle.pop() if self.idle else await self._connect()
+        """One request on a kept-alive connection; one the server closed while it sat idle
+        (uvicorn after 5 s) is replaced and the request sent again on a new one."""
+        reused = bool(self.idle)
+        conn = self.idle.pop() if reused else await self._connect()
         try:
-            status, raw = await conn.request(
-                method, f"{self.host}:{self.port}", path, body, headers
-            )
+            answer = await conn.request(method, f"{self.host}:{self.port}", path, body, headers)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             conn.writer.close()
-            raise
+            if not reused:
+                raise
+            conn = await self._connect()
+            answer = await conn.request(method, f"{self.host}:{self.port}", path, body, headers)
         self.idle.append(conn)
-        return status, raw
+        return answer
 
     async def _connect(self) -> Connection:
         reader, writer = await asyncio.open_connection(self.host, self.port)
