@@ -38,6 +38,8 @@ class Behaviour:
     refused: set[str] = field(default_factory=set)
     flaky: dict[str, int] = field(default_factory=dict)
     stall_at: str = ""
+    pace: float = 0.0  # seconds each event takes to handle
+    by_runtime: dict[int, int] = field(default_factory=dict)  # events handled per app
     stalled: asyncio.Event = field(default_factory=asyncio.Event)
     trace_ids: dict[str, str] = field(default_factory=dict)
 
@@ -48,6 +50,7 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
 
         key = received.event.event_id
         behaviour.attempts[key] = behaviour.attempts.get(key, 0) + 1
+        behaviour.by_runtime[id(runtime)] = behaviour.by_runtime.get(id(runtime), 0) + 1
         span = trace.get_current_span().get_span_context()
         behaviour.trace_ids[key] = format(span.trace_id, "032x")
         if key in behaviour.poison:
@@ -56,6 +59,8 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
             raise errors.bad_request("invalid_event", f"{key} is refused")
         if behaviour.flaky.get(key, 0) >= behaviour.attempts[key]:
             raise errors.unavailable("probe", "dependency down")
+        if behaviour.pace:
+            await asyncio.sleep(behaviour.pace)
         if key == behaviour.stall_at:
             behaviour.stalled.set()
             await asyncio.Event().wait()  # until the consumer is killed

@@ -263,3 +263,31 @@ async def _published_for(bootstrap: str, tx_id: str, wait: float) -> list[Any]:
     finally:
         await reader.stop()
     return found
+
+
+@pytest.mark.skipif(
+    not bootstrap_from_env(),
+    reason="Tansu does not rebalance a group when a member joins (checked: the second member "
+    "never gets a partition); runs against Apache Kafka (KAFKA_BOOTSTRAP, the cluster's test Job)",
+)
+async def test_a_replica_joining_the_group_takes_over_without_repeating_handled_events(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour(pace=0.1)
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic], partitions=6)
+    settings = settings_for(bootstrap, tmp_path)
+    events = [event(topic, account=f"acc_{i % 6}") for i in range(240)]
+    ids = [e.event_id for e in events]
+    await publish(bootstrap, settings, events)
+    async with consuming(service, settings) as first:
+        await until(lambda: _at_least(behaviour, 30))
+        async with consuming(service, settings) as second:  # same group, one more member
+            await until(lambda: _equals(seen_count(first, ids), len(ids)), within=60)
+    repeated = {i: n for i, n in behaviour.attempts.items() if n > 1}
+    assert behaviour.by_runtime.get(id(second.runtime), 0) > 0, "no partition moved"
+    assert repeated == {}, f"{len(repeated)} events handled twice across the rebalance"
+
+
+async def _at_least(behaviour: Behaviour, handled: int) -> bool:
+    return len(behaviour.attempts) >= handled

@@ -12,18 +12,21 @@ exponential backoff for as long as it takes; partitions keep their order, so not
 the stuck event. An event refused as invalid (a 4xx typed error) is dead-lettered at once; any
 other failure is retried a few times first. A dead letter keeps the original bytes and headers,
 adds the reason, goes to the group's dead-letter topic, and the consumer moves on.
+When the group rebalances (a replica joins or leaves), a consumer finishes the batch in hand
+and commits it before giving its partitions up, so the next owner starts where it stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
@@ -45,6 +48,9 @@ MAX_POLL_INTERVAL_MS = 3_600_000  # waiting out an outage must not cost the grou
 # Offsets are committed at most this often: one broker request per interval instead of one
 # per batch (a crash redelivers at most this much more, which idempotent handlers absorb).
 COMMIT_INTERVAL_SECONDS = 0.5
+# How long a rebalance waits for the batch in hand before the partitions go anyway (a batch
+# waiting out an outage can take much longer; its events are then redelivered to the next owner).
+HANDOVER_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,9 @@ class ConsumerLoop:
         self.started = asyncio.Event()
         self.batch_size = runtime.settings.consumer_batch
         self.concurrency = asyncio.Semaphore(runtime.settings.consumer_concurrency)
+        self.handled: dict[TopicPartition, int] = {}  # handled, not yet committed
+        self.between_batches = asyncio.Event()
+        self.between_batches.set()
 
     async def run(self) -> None:
         """Consume until cancelled; anything unexpected restarts the loop, never ends it."""
@@ -99,23 +108,36 @@ class ConsumerLoop:
         kafka = await self._connect()
         self.started.set()
         positions: dict[TopicPartition, int] = {}
-        handled: dict[TopicPartition, int] = {}  # handled, not yet committed
         committed_at = time.monotonic()
         try:
             while True:
                 batch = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
+                self.between_batches.clear()
                 await asyncio.gather(*(self._partition(records) for records in batch.values()))
                 for partition, records in batch.items():
-                    positions[partition] = handled[partition] = records[-1].offset + 1
-                if handled and time.monotonic() - committed_at >= COMMIT_INTERVAL_SECONDS:
-                    await self._commit(kafka, handled)
-                    handled, committed_at = {}, time.monotonic()
+                    positions[partition] = self.handled[partition] = records[-1].offset + 1
+                self.between_batches.set()
+                if self.handled and time.monotonic() - committed_at >= COMMIT_INTERVAL_SECONDS:
+                    await self.commit_handled(kafka)
+                    committed_at = time.monotonic()
                 owned = kafka.assignment()
                 positions = {p: at for p, at in positions.items() if p in owned}
                 self._record_lag(kafka, positions)
         finally:
-            await self._commit(kafka, handled)  # what was handled before a stop is kept
+            self.between_batches.set()
+            await self.commit_handled(kafka)  # what was handled before a stop is kept
             await kafka.stop()
+
+    async def hand_over(self, kafka: AIOKafkaConsumer) -> None:
+        """Before a rebalance takes partitions away: finish the batch in hand, commit it."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(HANDOVER_SECONDS):
+                await self.between_batches.wait()
+        await self.commit_handled(kafka)
+
+    async def commit_handled(self, kafka: AIOKafkaConsumer) -> None:
+        handled, self.handled = self.handled, {}
+        await self._commit(kafka, handled)
 
     async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         """Commit what was handled; if the group moved on (a rebalance), the new owner of a
@@ -143,7 +165,6 @@ class ConsumerLoop:
         """Start the Kafka consumer, waiting for the broker if it is not there yet."""
         while True:
             kafka = AIOKafkaConsumer(
-                *self.handlers,
                 bootstrap_servers=self.settings.kafka_bootstrap,
                 group_id=self.group,
                 client_id=f"{self.runtime.service.name}-consumer",
@@ -152,6 +173,7 @@ class ConsumerLoop:
                 max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
                 fetch_max_wait_ms=self.settings.consumer_fetch_wait_ms,
             )
+            kafka.subscribe(list(self.handlers), listener=Handover(self, kafka))
             try:
                 await kafka.start()
                 return kafka
@@ -254,3 +276,17 @@ class ConsumerLoop:
                 lag = max(0, highwater - position)
                 labels = (partition.topic, self.group, str(partition.partition))
                 self.metrics.lag.labels(*labels).set(lag)
+
+
+class Handover(ConsumerRebalanceListener):
+    """Gives partitions up cleanly: aiokafka awaits this before it lets the group move on."""
+
+    def __init__(self, loop: ConsumerLoop, kafka: AIOKafkaConsumer) -> None:
+        self.loop, self.kafka = loop, kafka
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        if revoked:
+            await self.loop.hand_over(self.kafka)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        """Nothing to do: a new owner starts from the group's committed offsets."""
