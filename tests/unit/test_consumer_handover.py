@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from aiokafka import TopicPartition
 
 from smartbank.events import Consumer
@@ -28,30 +30,30 @@ async def ignore(*_: Any) -> None:
     return None
 
 
-async def test_revoked_partitions_wait_for_the_batch_then_its_offsets_are_committed() -> None:
+@pytest.fixture
+async def loop() -> AsyncIterator[ConsumerLoop]:
     service = Service(name="probe", consumers=[Consumer("transaction.created", ignore)])
     async with running(service) as built:
-        loop = ConsumerLoop(
-            service.consumers, built.runtime, ConsumerMetrics(built.runtime.registry)
-        )
-        kafka = FakeKafka()
-        loop.between_batches.clear()  # a batch is being handled
-        handing_over = asyncio.create_task(Handover(loop, kafka).on_partitions_revoked([PARTITION]))
-        await asyncio.sleep(0.05)
-        assert not handing_over.done() and kafka.commits == []
-        loop.handled[PARTITION] = 42  # the batch is done
-        loop.between_batches.set()
-        await asyncio.wait_for(handing_over, 1)
+        metrics = ConsumerMetrics(built.runtime.registry)
+        yield ConsumerLoop(service.consumers, built.runtime, metrics)
+
+
+async def test_revoked_partitions_wait_for_the_batch_then_its_offsets_are_committed(
+    loop: ConsumerLoop,
+) -> None:
+    kafka = FakeKafka()
+    loop.between_batches.clear()  # a batch is being handled
+    handing_over = asyncio.create_task(Handover(loop, kafka).on_partitions_revoked([PARTITION]))
+    await asyncio.sleep(0.05)
+    assert not handing_over.done() and kafka.commits == []
+    loop.handled[PARTITION] = 42  # the batch is done
+    loop.between_batches.set()
+    await asyncio.wait_for(handing_over, 1)
     assert kafka.commits == [{PARTITION: 42}] and loop.handled == {}
 
 
-async def test_nothing_is_committed_when_no_partition_is_revoked() -> None:
-    service = Service(name="probe", consumers=[Consumer("transaction.created", ignore)])
-    async with running(service) as built:
-        loop = ConsumerLoop(
-            service.consumers, built.runtime, ConsumerMetrics(built.runtime.registry)
-        )
-        kafka = FakeKafka()
-        loop.handled[PARTITION] = 7
-        await Handover(loop, kafka).on_partitions_revoked([])
+async def test_nothing_is_committed_when_no_partition_is_revoked(loop: ConsumerLoop) -> None:
+    kafka = FakeKafka()
+    loop.handled[PARTITION] = 7
+    await Handover(loop, kafka).on_partitions_revoked([])
     assert kafka.commits == []
