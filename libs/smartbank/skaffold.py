@@ -10,11 +10,14 @@ bound to loopback.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from smartbank import generated
 from smartbank.registry import CARD_NETWORK_PORT, PUBLIC_API_PORT, SERVICES
 
 API_VERSION = "skaffold/v4beta13"
@@ -104,6 +107,19 @@ def rendered() -> str:
     return HEADER + yaml.safe_dump(render(), sort_keys=False)
 
 
+def files() -> dict[Path, str]:
+    return {Path("skaffold.yaml"): rendered()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return generated.main(
+        argv,
+        description="Render skaffold.yaml from the registry.",
+        root=Path("."),
+        render=files,
+        check=lambda root: generated.stale(files(), root),
+    )
+
+
 if __name__ == "__main__":
-    Path("skaffold.yaml").write_text(rendered())
-    print("wrote skaffold.yaml")
+    sys.exit(main())

@@ -7,6 +7,7 @@ checked-in copy differs (`make openapi` writes it).
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Response
@@ -16,6 +17,11 @@ DOCUMENT = Path(__file__).with_name("openapi.json")
 router = APIRouter()
 
 
+@cache
+def document() -> bytes:
+    return DOCUMENT.read_bytes()
+
+
 @router.get("/openapi.json", include_in_schema=False)
 async def openapi() -> Response:
-    return Response(DOCUMENT.read_bytes(), media_type="application/json")
+    return Response(document(), media_type="application/json")

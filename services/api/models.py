@@ -7,27 +7,12 @@ that fails loudly rather than a silently different body.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Text = Annotated[str, Field(max_length=1000)]
-Category = Literal[
-    "general",
-    "eating_out",
-    "expenses",
-    "transport",
-    "cash",
-    "bills",
-    "entertainment",
-    "shopping",
-    "holidays",
-    "groceries",
-    "mondo",
-]
-DeclineReason = Literal[
-    "INSUFFICIENT_FUNDS", "CARD_INACTIVE", "CARD_BLOCKED", "INVALID_CVC", "OTHER"
-]
+from smartbank.vocabulary import Category, DeclineReason
+
 M = TypeVar("M", bound=BaseModel)
 
 

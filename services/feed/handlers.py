@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from feed import domain, listing
 from feed.validation import NewItem
@@ -12,26 +11,9 @@ from smartbank.deps import StoreDep
 router = APIRouter()
 
 
-class NewItemBody(BaseModel):
-    account_id: str
-    type: str
-    id: str | None = None
-    user_id: str | None = None
-    title: str | None = None
-    body: str | None = None
-    image_url: str | None = None
-    emoji: str | None = None
-    url: str | None = None
-    transaction_id: str | None = None
-    background_color: str | None = None
-    title_color: str | None = None
-    body_color: str | None = None
-    created: str | None = None
-
-
 @router.post("/feed/items")
-async def create_item(body: NewItemBody, store: StoreDep) -> dict[str, Any]:
-    item, created = await domain.create_item(store, NewItem(**body.model_dump()))
+async def create_item(body: NewItem, store: StoreDep) -> dict[str, Any]:
+    item, created = await domain.create_item(store, body)
     return {"feed_item": item, "created": created}
 
 

@@ -7,25 +7,12 @@ from smartbank import errors, timeutil
 from smartbank.money import is_currency
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
+from smartbank.vocabulary import CATEGORIES, DECLINE_REASONS
 from transactions.events import OUTBOX, event_for
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 
 AUTHORISED, DECLINED, SETTLED, REVERSED = "authorised", "declined", "settled", "reversed"
 STATUSES_AT_CREATION = (AUTHORISED, DECLINED, SETTLED)
-DECLINE_REASONS = ("INSUFFICIENT_FUNDS", "CARD_INACTIVE", "CARD_BLOCKED", "INVALID_CVC", "OTHER")
-CATEGORIES = (
-    "general",
-    "eating_out",
-    "expenses",
-    "transport",
-    "cash",
-    "bills",
-    "entertainment",
-    "shopping",
-    "holidays",
-    "groceries",
-    "mondo",
-)
 IDENTITY = ("account_id", "amount_authorised", "currency", "initial_status")
 
 
