@@ -27,6 +27,7 @@ from apns.settings import Settings
 
 SENT, REJECTED, FAILED = "sent", "rejected", "failed"
 INVALID_TOKEN_REASONS = ("BadDeviceToken",)
+MAX_COLLAPSE_ID = 64  # bytes, as APNs allows; ids here are ASCII
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,18 @@ class ApnsClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def send(self, token: str, payload: dict[str, Any]) -> Outcome:
+    def lease_seconds(self) -> float:
+        """The longest one `send` can take: every attempt timing out, every wait in between."""
+        waits = sum(
+            min(
+                self.settings.apns_retry_max_wait_seconds,
+                self.settings.apns_retry_wait_seconds * 2**n,
+            )
+            for n in range(self.settings.apns_attempts - 1)
+        )
+        return self.settings.apns_attempts * self.settings.apns_timeout_seconds + waits
+
+    async def send(self, token: str, payload: dict[str, Any], collapse_id: str = "") -> Outcome:
         apns_id = str(uuid.uuid4())
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.apns_attempts),
@@ -76,13 +88,14 @@ class ApnsClient:
             retry=retry_if_exception_type((Transient, httpx.TransportError)),
             retry_error_callback=partial(_gave_up, apns_id),
         )
-        outcome: Outcome = await retrying(self._attempt, token, payload, apns_id)
+        outcome: Outcome = await retrying(self._attempt, token, payload, apns_id, collapse_id)
         return replace(outcome, attempts=retrying.statistics["attempt_number"])
 
-    async def _attempt(self, token: str, payload: dict[str, Any], apns_id: str) -> Outcome:
-        response = await self.http.post(
-            f"/3/device/{token}", json=payload, headers=self._headers(apns_id)
-        )
+    async def _attempt(
+        self, token: str, payload: dict[str, Any], apns_id: str, collapse_id: str
+    ) -> Outcome:
+        headers = self._headers(apns_id, collapse_id)
+        response = await self.http.post(f"/3/device/{token}", json=payload, headers=headers)
         outcome = Outcome(
             status=_status_of(response),
             apns_id=response.headers.get("apns-id", apns_id),
@@ -95,9 +108,9 @@ class ApnsClient:
             self.provider.rejected()
         return outcome
 
-    def _headers(self, apns_id: str) -> dict[str, str]:
+    def _headers(self, apns_id: str, collapse_id: str) -> dict[str, str]:
         expiration = int(time.time()) + self.settings.apns_expiration_seconds
-        return {
+        headers = {
             "authorization": f"bearer {self.provider.current()}",
             "apns-topic": self.settings.apns_topic,
             "apns-push-type": "alert",
@@ -105,6 +118,9 @@ class ApnsClient:
             "apns-id": apns_id,
             "apns-expiration": str(expiration),
         }
+        if collapse_id:  # the device shows one notification per collapse id: a resend replaces
+            headers["apns-collapse-id"] = collapse_id[:MAX_COLLAPSE_ID]
+        return headers
 
 
 def _status_of(response: httpx.Response) -> str:

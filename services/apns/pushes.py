@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from apns import devices
@@ -74,22 +75,63 @@ def push_json(row: Row) -> dict[str, Any]:
 async def _push(
     event_id: str, item: Mapping[str, Any], token: str, store: TableStore, apns: ApnsClient
 ) -> dict[str, Any] | None:
-    push_id = ids.new_id("push")
-    claim = {
-        "feed_item_id": item["id"],
-        "device_token": token,
-        "push_id": push_id,
-        "event_id": event_id,
-        "created": timeutil.now_text(),
-    }
-    if not (await store.insert(PUSH_CLAIMS, claim, if_not_exists=True)).applied:
+    push_id = await _claim(event_id, item, token, store, apns.lease_seconds())
+    if push_id is None:
         return None
-    outcome = await apns.send(token, payload(item))
+    outcome = await apns.send(token, payload(item), collapse_id=item["id"])
     if outcome.status == REJECTED:
         await devices.mark_invalid(
             store, user_id=item["user_id"], token=token, reason=outcome.reason or "Unregistered"
         )
-    return await _record(store, push_id, event_id, item, token, outcome)
+    pushed = await _record(store, push_id, event_id, item, token, outcome)
+    claim_key = {"feed_item_id": item["id"], "device_token": token}
+    await store.update(PUSH_CLAIMS, claim_key, {"done": True}, if_={"push_id": push_id})
+    return pushed
+
+
+async def _claim(
+    event_id: str, item: Mapping[str, Any], token: str, store: TableStore, lease: float
+) -> str | None:
+    """The push id to send under, or None when this push was made or is being made.
+
+    At least once: a claim whose holder stopped before recording its push (a crash) is taken
+    over once its lease has lapsed, and the push is sent again. The device shows it once either
+    way: every push of a feed item carries the item's id as its `apns-collapse-id`.
+    """
+    now = timeutil.now()
+    key = {"feed_item_id": item["id"], "device_token": token}
+    claim = {
+        **key,
+        "push_id": ids.new_id("push"),
+        "event_id": event_id,
+        "created": timeutil.format_time(now),
+        "lease_until": timeutil.format_time(now + timedelta(seconds=lease)),
+        "done": False,
+    }
+    result = await store.insert(PUSH_CLAIMS, claim, if_not_exists=True)
+    if result.applied:
+        return str(claim["push_id"])
+    held = result.current
+    if held is None or held["done"] or not _lapsed(held, now):
+        return None
+    recorded = await store.get(
+        PUSHES, {"account_id": item["account_id"], "push_id": held["push_id"]}
+    )
+    if recorded is not None:  # it stopped after recording: nothing to send again
+        await store.update(PUSH_CLAIMS, key, {"done": True}, if_={"push_id": held["push_id"]})
+        return None
+    takeover = {k: claim[k] for k in ("push_id", "event_id", "lease_until")}
+    taken = await store.update(PUSH_CLAIMS, key, takeover, if_={"push_id": held["push_id"]})
+    if taken.applied:
+        log.warning("taking over an unfinished push", extra={"push_id": held["push_id"]})
+        return str(claim["push_id"])
+    return None
+
+
+def _lapsed(claim: Row, now: datetime) -> bool:
+    """Claims from before leases existed have none: they are left as they are."""
+    lease_until = claim.get("lease_until")
+    return isinstance(lease_until, str) and timeutil.parse_time(lease_until) < now
 
 
 async def _record(

@@ -51,6 +51,8 @@ PUSH_CLAIMS = Table(
         "push_id": str,
         "event_id": str,
         "created": str,
+        "lease_until": str,  # an unfinished claim past this may be taken over (a crash)
+        "done": bool,  # the push was sent (or given up) and recorded
     },
     partition_key=("feed_item_id",),
     clustering=("device_token",),

@@ -25,6 +25,7 @@ from smartbank.launcher.stack import Stack
 from smartbank.registry import spec
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
+from tests.bench.cpu import snapshot
 from tests.bench.workload import STACK_ENV
 from tests.e2e.receiver import receiver
 
@@ -92,6 +93,8 @@ async def drain(stack: Stack, hook_url: str) -> dict[str, Any]:
     await asyncio.sleep(2)  # the outbox relay has published the backlog
     stack.start_service("transaction-enrichment")
     stack.wait_ready(60)  # the clock starts once it is up (its consumers may just have begun)
+    pids = {n: p["pid"] for n, p in stack.status().items() if p.get("pid")}
+    cpu_before = snapshot(pids)
     started = time.monotonic()
     done_at: dict[str, float] = {}
     while len(done_at) < len(STAGES) and time.monotonic() - started < 600:
@@ -100,12 +103,17 @@ async def drain(stack: Stack, hook_url: str) -> dict[str, Any]:
                 done_at[stage] = time.monotonic() - started
         await asyncio.sleep(0.25)
     total = max(done_at.values(), default=float("nan"))
+    cpu_after = snapshot(pids)
+    per_event = {n: (cpu_after[n] - cpu_before[n]) * 1000 / BACKLOG for n in pids}
+    busiest = sorted(per_event.items(), key=lambda kv: -kv[1])
     return {
         "backlog": BACKLOG,
         "events_handled": BACKLOG * len(done_at),
         "seconds": round(total, 2),
         "events_per_second": round(BACKLOG * len(done_at) / total, 1),
         "stage_done_after_s": {s: round(t, 2) for s, t in done_at.items()},
+        "cpu_ms_per_transaction": round(sum(per_event.values()), 2),
+        "cpu_ms_by_process": {n: round(ms, 2) for n, ms in busiest if ms >= 0.01},
     }
 
 
@@ -123,7 +131,8 @@ def main() -> dict[str, Any]:
     print(
         f"\npipeline replay: {result['events_handled']} events in {result['seconds']} s "
         f"= {result['events_per_second']} events/s (target >= 2000); "
-        f"stages done after {result['stage_done_after_s']} s"
+        f"stages done after {result['stage_done_after_s']} s; CPU per transaction "
+        f"{result['cpu_ms_per_transaction']} ms: {result['cpu_ms_by_process']}"
     )
     return result
 

@@ -7,8 +7,11 @@ To find such rows without scanning, each event is first announced in `outbox_ind
 index, publishes what the rows still hold, then takes the published events out of the row
 (conditionally, so a concurrent change is never lost) and out of the index. A crash anywhere
 leaves the event in the row and the index, so it is published after restart: at least once,
-and consumers deduplicate by event id. An announcement whose write never happened is dropped
-once it is older than any write can take.
+and consumers deduplicate by event id. A conditional write that did not apply (a replayed
+create, a compare-and-set that lost) withdraws its announcements at once: that outcome is final
+(the Cassandra adapter settles a timed-out round with a SERIAL read before it answers). An
+announcement whose write never answered (a crash in between) is dropped once it is older than
+any write can take.
 """
 
 from __future__ import annotations
@@ -77,6 +80,12 @@ class Outbox:
                     "announced": timeutil.now_text(),
                 },
             )
+
+    async def withdraw(self, store: TableStore, events: Iterable[Event]) -> None:
+        """After a conditional write that did not apply: its events will never be in the row."""
+        for event in events:
+            key = {"shard": shard_of(event.account_id), "event_id": event.event_id}
+            await store.delete(OUTBOX_INDEX, key)
 
     @staticmethod
     def holding(row: Row | None, events: Sequence[Event]) -> dict[str, str]:

@@ -109,3 +109,13 @@ async def test_send_after_auth_error_signs_a_new_token_once_allowed(
     await apns_client.send(TOKEN, PAYLOAD)
     first, second = (r.headers["authorization"] for r in fake_apns.requests)
     assert first != second
+
+
+async def test_lease_covers_every_attempt_timing_out_and_every_wait(make_client) -> None:
+    client = make_client(
+        apns_attempts=4,
+        apns_timeout_seconds=10,
+        apns_retry_wait_seconds=1,
+        apns_retry_max_wait_seconds=3,
+    )
+    assert client.lease_seconds() == 4 * 10 + (1 + 2 + 3)

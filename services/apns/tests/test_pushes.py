@@ -1,9 +1,13 @@
 import json
+from datetime import timedelta
 
 import pytest
 
 from apns import devices, pushes
+from apns.client import Outcome
 from apns.devices import INVALID
+from apns.tables import PUSH_CLAIMS
+from smartbank import timeutil
 from smartbank.errors import ServiceError
 
 TOKEN_A = "a" * 64
@@ -81,6 +85,70 @@ async def test_feed_item_redelivered_pushes_once(
     assert again == other_event == []
     assert len(fake_apns.requests) == 2
     assert len(await pushes.list_pushes(store, "acc_1", 30)) == 2
+
+
+async def test_every_push_of_a_feed_item_collapses_on_the_device(
+    store, apns_client, fake_apns, two_devices
+) -> None:
+    await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    assert {r.headers["apns-collapse-id"] for r in fake_apns.requests} == {"feed_1"}
+    claims = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
+    assert [c["done"] for c in claims] == [True, True]
+
+
+async def crashed_claim(store, *, lease_seconds: float, item_id: str = "feed_1") -> dict:
+    """A claim as a process leaves it when it stops between claiming and recording."""
+    now = timeutil.now()
+    claim = {
+        "feed_item_id": item_id,
+        "device_token": TOKEN_A,
+        "push_id": "push_crashed",
+        "event_id": "ev_1",
+        "created": timeutil.format_time(now - timedelta(minutes=5)),
+        "lease_until": timeutil.format_time(now + timedelta(seconds=lease_seconds)),
+        "done": False,
+    }
+    await store.insert(PUSH_CLAIMS, claim)
+    return claim
+
+
+async def test_push_whose_sender_stopped_is_sent_once_its_lease_lapsed(
+    store, apns_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    await crashed_claim(store, lease_seconds=-1)
+    [push] = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    again = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    assert (push["status"], push["id"] != "push_crashed", again) == ("sent", True, [])
+    assert fake_apns.tokens() == [TOKEN_A]
+    [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
+    assert (claim["push_id"], claim["done"]) == (push["id"], True)
+
+
+async def test_push_whose_sender_may_still_be_sending_is_left_to_it(
+    store, apns_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    await crashed_claim(store, lease_seconds=60)
+    assert (
+        await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client) == []
+    )
+    assert fake_apns.requests == []
+
+
+async def test_push_recorded_before_its_sender_stopped_is_not_sent_again(
+    store, apns_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    await crashed_claim(store, lease_seconds=-1)
+    outcome = Outcome("sent", "apns-1", 200)
+    await pushes._record(store, "push_crashed", "ev_1", feed_item(), TOKEN_A, outcome)
+    assert (
+        await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client) == []
+    )
+    assert fake_apns.requests == []
+    [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
+    assert claim["done"] is True
 
 
 @pytest.mark.parametrize("answer", [(410, "Unregistered"), (400, "BadDeviceToken")])

@@ -1,10 +1,13 @@
-from typing import Any
+import asyncio
+from typing import Any, cast
 
 from smartbank.events.outbox import OUTBOX_INDEX, SHARDS
+from smartbank.storage import TableStore
 from smartbank.testing import FakePublisher, fake_settings, running
 from transactions import domain, lifecycle
 from transactions.main import service
 from transactions.tables import TRANSACTIONS
+from transactions.tests.fakes import RacingStore
 
 QUIET = fake_settings(service, outbox_interval=3600)  # the tests run the relay themselves
 
@@ -36,8 +39,33 @@ async def test_replayed_create_announces_nothing_new(new_tx: Any) -> None:
         await domain.create_transaction(store, new_tx())
         await _relay(built)
         await domain.create_transaction(store, new_tx())
+        assert await indexed(store) == 0  # the replay's announcement is withdrawn at once
         await _relay(built)
     assert len(publisher.events) == 1
+
+
+async def test_replay_before_the_relay_leaves_one_announcement(new_tx: Any) -> None:
+    publisher = FakePublisher()
+    async with running(service, publisher=publisher, settings=QUIET) as built:
+        store = built.runtime.store
+        await asyncio.gather(*(domain.create_transaction(store, new_tx()) for _ in range(5)))
+        assert await indexed(store) == 1
+        await _relay(built)
+        assert await indexed(store) == 0
+    assert len(publisher.events) == 1
+
+
+async def test_changes_that_lose_a_race_withdraw_their_announcements(new_tx: Any) -> None:
+    publisher = FakePublisher()
+    async with running(service, publisher=publisher, settings=QUIET) as built:
+        store = built.runtime.store
+        await domain.create_transaction(store, new_tx())
+        racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1", 10))
+        await lifecycle.reverse(cast(TableStore, racing), "tx_1", 20)  # loses once, then applies
+        assert await indexed(store) == 3  # the create and the two reversals that applied
+        await _relay(built)
+        assert await indexed(store) == 0
+    assert len(publisher.of_type("transaction.reversed")) == 2
 
 
 async def test_each_change_publishes_its_event_in_order(new_tx: Any) -> None:
