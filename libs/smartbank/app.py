@@ -58,7 +58,14 @@ def build_app(
         tracer_provider=tracer_provider,
         registry=registry,
     )
-    api = FastAPI(title=service.name, lifespan=_lifespan(runtime), openapi_url=service.openapi_url)
+    api = FastAPI(
+        title=service.name,
+        lifespan=_lifespan(runtime),
+        openapi_url=service.openapi_url,
+        # The onion makes the spans and the RED metrics; FastAPI's own would duplicate them
+        # (and it would check for a configured OpenTelemetry on every request).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     api.state.runtime = runtime
     api.include_router(health.router)
     for router in service.routers:

@@ -134,7 +134,42 @@ def edge_listener(
     manager["normalize_path"] = True
     manager["merge_slashes"] = True
     manager["access_log"] = [stdout_access_log()]
+    manager["local_reply_config"] = edge_local_replies()
     return listener(name, host, port, manager)
+
+
+def edge_local_replies() -> dict[str, Any]:
+    """What an edge answers itself (the service behind it is down, resets, or is too slow, or the
+    request is not valid HTTP) in the error format of API.md: JSON with a code and a message,
+    and only the statuses the contract lists. Answers from the services pass through untouched:
+    this applies to Envoy's own replies only. They lack X-Trace-Id: Envoy 1.40 offers the trace
+    id to a local reply only inside `traceparent` (`%TRACE_ID%` is empty there, and its CEL has
+    no substring), and the contract's header is the bare id."""
+    return {
+        "mappers": [
+            local_reply(("EQ", 504), 504, "timeout.upstream", "the service did not answer in time"),
+            local_reply(
+                ("GE", 500), 500, "internal_service.unavailable", "the service is unavailable"
+            ),
+            local_reply(("GE", 400), 400, "bad_request.http", "the request is not valid HTTP"),
+        ]
+    }
+
+
+def local_reply(when: tuple[str, int], status: int, code: str, message: str) -> dict[str, Any]:
+    op, value = when
+    comparison = {
+        "op": op,
+        "value": {"default_value": value, "runtime_key": f"smartbank.local_reply.{op}{value}"},
+    }
+    return {
+        "filter": {"status_code_filter": {"comparison": comparison}},
+        "status_code": status,
+        "body_format_override": {
+            "json_format": {"code": code, "message": f"{message} (%LOCAL_REPLY_BODY%)"},
+            "content_type": "application/json",
+        },
+    }
 
 
 def decorator(operation: str) -> dict[str, Any]:

@@ -4,7 +4,9 @@ Ids that came from the caller are checked before they become part of an internal
 digits, `_` and `-` only, so no `/`, `.` or `..` can reach another route) and percent-encoded.
 Internal answers become public ones: a `conflict` (an idempotency key reused with other
 parameters) is a 400, as API.md says, and every "not found" reads the same whether the thing
-is missing or someone else's, so ids cannot be probed.
+is missing or someone else's, so ids cannot be probed. A service behind the edge that cannot be
+reached (503) or answers nonsense (502) is the public API's own failure: a 500, since API.md's
+statuses are those of the Monzo API, which has no 502 or 503.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from smartbank.rpc import Rpc
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 PUBLIC_KIND = {"conflict": "bad_request", "precondition_failed": "bad_request"}
+OUTAGE_KINDS = frozenset({"unavailable", "bad_gateway"})
 
 
 def missing(entity: str) -> ServiceError:
@@ -53,6 +56,10 @@ def public(error: ServiceError) -> ServiceError:
     detail = error.code.split(".", 1)[1] if "." in error.code else ""
     if error.kind == "not_found" and detail:
         return missing(detail)
+    if error.kind in OUTAGE_KINDS:
+        return errors.internal_service(
+            "unavailable", "a service this request needs is unavailable; try again shortly"
+        )
     kind = PUBLIC_KIND.get(error.kind)
     if kind is None:
         return error

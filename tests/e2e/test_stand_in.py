@@ -7,6 +7,7 @@ import time
 import pytest
 
 from smartbank.launcher.stack import Stack
+from smartbank.registry import CARD_NETWORK_PORT, PUBLIC_API_PORT
 from tests.e2e.driver import Bank, authorisation
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -56,3 +57,25 @@ async def test_swipes_answered_91_under_a_tight_deadline_leave_no_hold(bank: Ban
         if held == 10 * approved:
             break
     assert held == 10 * approved
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "url"),
+    [
+        ("card-api", "POST", f"http://127.0.0.1:{CARD_NETWORK_PORT}/network/v1/authorisations"),
+        ("api", "GET", f"http://127.0.0.1:{PUBLIC_API_PORT}/ping/whoami"),
+    ],
+)
+async def test_an_edge_whose_service_is_down_answers_in_the_contracts_error_format(
+    bank: Bank, stack: Stack, service: str, method: str, url: str
+):
+    stack.stop_service(service)
+    try:
+        response = await bank.http.request(method, url, json={})
+    finally:
+        stack.start_service(service)
+        stack.wait_ready(60)
+    assert response.status_code == 500, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["code"] == "internal_service.unavailable"
+    assert response.json()["message"].startswith("the service is unavailable")

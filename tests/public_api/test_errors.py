@@ -175,3 +175,26 @@ async def test_form_fields_are_matched_by_their_wire_names_only(bank: Bank) -> N
     form = {"account_id": ada.account_id, "type": "basic", "title": "t", "image_url": "https://x/i"}
     response = await ada.http.post("/feed", data=form)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize(
+    ("down", "path"),
+    [
+        ("balance", "/balance?account_id={account}"),
+        ("transactions", "/transactions?account_id={account}"),
+        ("auth", "/ping/whoami"),
+    ],
+)
+async def test_a_service_that_is_down_is_a_500_with_the_public_codes(
+    bank: Bank, down: str, path: str
+) -> None:
+    ada = await bank.customer()
+    stopped = bank.rpc.apps.pop(down)
+    try:
+        response = await ada.http.get(path.format(account=ada.account_id))
+    finally:
+        bank.rpc.apps[down] = stopped
+    assert response.status_code == 500, response.text
+    assert response.json()["code"] == "internal_service.unavailable"
+    assert response.headers["x-trace-id"]
+    assert (await ada.http.get(path.format(account=ada.account_id))).status_code == 200
