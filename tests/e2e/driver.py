@@ -48,8 +48,8 @@ class Bank:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def customer(self, balance: int) -> dict[str, str]:
-        return await seed("E2E Customer", balance)
+    async def customer(self, balance: int, *, device: bool = False) -> dict[str, str]:
+        return await seed("E2E Customer", balance, device=device)
 
     async def send(self, kind: str, message: Any, **kwargs: Any) -> httpx.Response:
         return await self.http.post(f"{NETWORK}/{kind}", json=message, **kwargs)

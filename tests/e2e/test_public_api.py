@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from smartbank.launcher.stack import Stack
+from smartbank.telemetry.push_sink import read_pushes
 from tests.e2e.driver import Bank, authorisation
 
 EDGE = "http://127.0.0.1:8080"
@@ -99,8 +101,8 @@ async def test_oauth_code_flow_refresh_and_logout_through_the_edge(
     assert gone.status_code == 401 and gone.json()["error"] == "invalid_token"
 
 
-async def test_readme_walkthrough(bank: Bank, http: httpx.AsyncClient) -> None:
-    customer = await bank.customer(balance=10_000)
+async def test_readme_walkthrough(bank: Bank, http: httpx.AsyncClient, stack: Stack) -> None:
+    customer = await bank.customer(balance=10_000, device=True)
     auth = {"authorization": f"Bearer {customer['access_token']}"}
     account = customer["account_id"]
 
@@ -115,6 +117,8 @@ async def test_readme_walkthrough(bank: Bank, http: httpx.AsyncClient) -> None:
 
     coffee = await enriched_last(http, auth, account)
     assert coffee["merchant"]["name"] == "Starbucks" and coffee["category"] == "eating_out"
+    pushed = await pushed_to(stack, customer["device_token"])
+    assert pushed["payload"]["aps"]["alert"] == {"title": "Starbucks", "body": "£3.50"}
 
     (card,) = (
         await http.get(f"{EDGE}/card/list", params={"account_id": account}, headers=auth)
@@ -134,6 +138,16 @@ async def test_readme_walkthrough(bank: Bank, http: httpx.AsyncClient) -> None:
         headers=auth,
     )
     assert hook.status_code == 200 and hook.json()["webhook"]["id"].startswith("webhook_")
+
+
+async def pushed_to(stack: Stack, device_token: str) -> dict[str, Any]:
+    """The first push the local APNs sink got for a device (within 15 s)."""
+    for _ in range(150):
+        found = [p for p in read_pushes(stack.layout.pushes) if p["token"] == device_token]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no push reached {device_token}")
 
 
 async def enriched_last(

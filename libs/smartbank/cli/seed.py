@@ -1,5 +1,7 @@
-"""`smartbank seed --name NAME --balance MINOR [--email EMAIL] [--json]`: a customer ready to
-swipe a card (with `--email`, one who can also log in where the login page emails a link).
+"""`smartbank seed --name NAME --balance MINOR [--email EMAIL] [--device] [--json]`: a customer
+ready to swipe a card (with `--email`, one who can also log in where the login page emails a
+link; with `--device`, one whose phone gets push notifications: apns registers a device token,
+and the local stack's APNs sink shows what it is sent, `smartbank pushes`).
 
 It calls the services through the proxy's mesh listener, the way services call each other:
 auth creates the customer, balance the account and its opening top-up, transactions records
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 from typing import Any
 
 from smartbank import context, ids, timeutil
@@ -32,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="opening balance in minor units (pence)",
     )
     parser.add_argument("--email", help="the customer's email, for the emailed login link")
+    parser.add_argument(
+        "--device",
+        action="store_true",
+        help="give the customer a phone: pushes about their card go to a new device token",
+    )
     parser.add_argument("--currency", default="GBP", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print the ids as JSON")
     parser.set_defaults(run=run)
@@ -42,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
         print("--balance must be zero or more (minor units)")
         return 2
     try:
-        seeded = asyncio.run(seed(args.name, args.balance, args.currency, args.email))
+        seeded = asyncio.run(
+            seed(args.name, args.balance, args.currency, args.email, device=args.device)
+        )
     except ServiceError as exc:
         print(f"seed failed: {exc.code}: {exc.message}\n(is the stack up? `smartbank status`)")
         return 1
@@ -55,12 +65,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def seed(
-    name: str, balance: int, currency: str = "GBP", email: str | None = None
+    name: str,
+    balance: int,
+    currency: str = "GBP",
+    email: str | None = None,
+    *,
+    device: bool = False,
 ) -> dict[str, str]:
     rpc = RpcClient("smartbank-cli", PlatformSettings())
     try:
         with context.bound(context.fresh(budget=10.0)):
-            return await _seed(rpc, name, balance, currency, email)
+            seeded = await _seed(rpc, name, balance, currency, email)
+            if device:
+                seeded["device_token"] = await give_device(rpc, seeded["user_id"])
+            return seeded
     finally:
         await rpc.close()
 
@@ -91,6 +109,14 @@ async def _seed(
         "card_token": card["processor_token"],
         "access_token": token["access_token"],
     }
+
+
+async def give_device(rpc: Rpc, user_id: str) -> str:
+    """A device token as APNs hands them to an app (32 bytes, hex), registered for the user."""
+    token = secrets.token_hex(32)
+    device = {"user_id": user_id, "token": token, "platform": "ios"}
+    await rpc.call("apns", "POST", "/devices", json=device, idempotent=True)
+    return token
 
 
 async def top_up(rpc: Rpc, account_id: str, amount: int, currency: str) -> None:

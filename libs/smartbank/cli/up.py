@@ -139,7 +139,7 @@ smartbank is up (ready in {seconds:.1f} s)
   logs           {layout.logs}
 
 Seed a customer, then swipe their card:
-  smartbank seed --name Alice --balance 10000 --json
+  smartbank seed --name Alice --balance 10000 --device --json
   smartbank swipe --card <card_token> --amount 350 --merchant "STARBUCKS 1234 LONDON GBR" --mcc 5814
 
 Health: smartbank status    Stop: {how_to_stop}"""
