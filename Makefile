@@ -16,7 +16,8 @@ help:
 	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
-	@echo "make bench  authorisations and swipe-to-push (Envoy and direct), backlog replay, API reads"
+	@echo "make bench  authorisations and swipe-to-push (Envoy and direct), backlog replay, API reads,"
+	@echo "            and the floor: what the bare parts of a swipe cost on this machine"
 
 install: $(INSTALLED)
 
@@ -62,6 +63,7 @@ bench: build
 	$(BIN)/python -m tests.bench.authorisations
 	$(BIN)/python -m tests.bench.pipeline
 	$(BIN)/python -m tests.bench.public_api
+	$(BIN)/python -m tests.bench.floor
 
 openapi: build
 	$(BIN)/python -m tests.public_api.openapi_doc
