@@ -1,9 +1,10 @@
 """`make bench`: card authorisations through card-api at fixed open-loop arrival rates.
 
-The whole local stack runs twice: once as deployed (services call each other through Envoy's
-mesh listener, the network enters through Envoy's edge) and once with services calling each
-other directly, so the proxy's overhead is a ratio measured in the same run. It also reports
-how long `smartbank up` takes to be ready and the stack's memory when idle.
+The whole local stack runs in two ways: as deployed (services call each other through Envoy's
+mesh listener, the network enters through Envoy's edge) and with services calling each other
+directly, so the proxy's overhead is a ratio measured in the same run. Each rate, and the
+one-at-a-time CPU measurement, gets a stack of its own. It also reports how long `smartbank up`
+takes to be ready and the stack's memory when idle.
 
     BENCH_SECONDS=20 BENCH_RATES=100,200 make bench
 """
@@ -15,6 +16,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -73,39 +76,49 @@ def rss_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-async def drive(port: int, tokens: list[str], run: int, pushes: Path) -> list[dict[str, Any]]:
+async def drive(
+    port: int, tokens: list[str], run: int, rate: float, pushes: Path
+) -> dict[str, Any]:
     pool = Pool("127.0.0.1", port)
     warm = message_factory(tokens, run * 10)
     await open_loop(pool, PATH, warm, 50, 4)
-    results = []
-    for k, rate in enumerate(RATES):
-        outcomes = await open_loop(
-            pool, PATH, message_factory(tokens, run * 10 + k + 1), rate, SECONDS
-        )
-        await asyncio.sleep(PUSH_GRACE_SECONDS)  # let the pipeline deliver the last pushes
-        summary = summarise(outcomes, rate)
-        to_push = push_latencies(outcomes, read_pushes(pushes))
-        summary["pushed"] = len(to_push)
-        summary["push_p50_ms"] = round(percentile(to_push, 0.50), 1)
-        summary["push_p99_ms"] = round(percentile(to_push, 0.99), 1)
-        results.append(summary)
+    outcomes = await open_loop(pool, PATH, message_factory(tokens, run * 10 + 1), rate, SECONDS)
+    await asyncio.sleep(PUSH_GRACE_SECONDS)  # let the pipeline deliver the last pushes
     pool.close()
-    return results
+    summary = summarise(outcomes, rate)
+    to_push = push_latencies(outcomes, read_pushes(pushes))
+    summary["pushed"] = len(to_push)
+    summary["push_p50_ms"] = round(percentile(to_push, 0.50), 1)
+    summary["push_p99_ms"] = round(percentile(to_push, 0.99), 1)
+    return summary
 
 
-def run_mode(mode: str, run: int) -> dict[str, Any]:
+@contextmanager
+def fresh_stack(mode: str) -> Iterator[tuple[Stack, list[str], float, int]]:
+    """A new stack with funded cards: each rate starts from an empty broker and no backlog
+    (Tansu's memory engine costs more per event the more a topic holds), and no rate inherits
+    the queue an earlier, overloaded one left behind."""
     with tempfile.TemporaryDirectory(prefix=f"smartbank-bench-{mode}-") as home:
         started = time.monotonic()
-        stack = Stack(Path(home), rpc_mode=mode, env=STACK_ENV)
-        with stack:
+        with Stack(Path(home), rpc_mode=mode, env=STACK_ENV) as stack:
             stack.wait_ready(120)
             ready_s = round(time.monotonic() - started, 2)
             tokens = asyncio.run(seed_cards())
             time.sleep(3)
-            idle = rss_mb([p["pid"] for p in stack.status().values() if p.get("pid")])
             port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
-            results = asyncio.run(drive(port, tokens, run, stack.layout.pushes))
-            cpu = cpu_per_auth(stack, port, tokens, CPU_SAMPLE, run * 10 + 9)
+            yield stack, tokens, ready_s, port
+
+
+def run_mode(mode: str, run: int) -> dict[str, Any]:
+    with fresh_stack(mode) as (stack, tokens, ready_s, port):
+        idle = rss_mb([p["pid"] for p in stack.status().values() if p.get("pid")])
+        cpu = cpu_per_auth(stack, port, tokens, CPU_SAMPLE, run * 10 + 9)
+    results = []
+    for k, rate in enumerate(RATES):
+        with fresh_stack(mode) as (stack, tokens, _, port):
+            results.append(
+                asyncio.run(drive(port, tokens, run * 10 + k, rate, stack.layout.pushes))
+            )
     return {
         "mode": mode,
         "ready_seconds": ready_s,
