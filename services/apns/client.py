@@ -7,6 +7,7 @@ without TLS there is no ALPN, and httpx only upgrades with prior knowledge (HTTP
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from apns.settings import Settings
 SENT, REJECTED, FAILED = "sent", "rejected", "failed"
 INVALID_TOKEN_REASONS = ("BadDeviceToken",)
 MAX_COLLAPSE_ID = 64  # bytes, as APNs allows; ids here are ASCII
+LEASE_MARGIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class ApnsClient:
         await self.http.aclose()
 
     def lease_seconds(self) -> float:
-        """The longest one `send` can take: every attempt timing out, every wait in between."""
+        """How long a claim on a push lasts: the longest one `send` can take (every attempt
+        timing out, every wait in between), plus a margin for recording it and for clocks."""
         waits = sum(
             min(
                 self.settings.apns_retry_max_wait_seconds,
@@ -75,7 +78,8 @@ class ApnsClient:
             )
             for n in range(self.settings.apns_attempts - 1)
         )
-        return self.settings.apns_attempts * self.settings.apns_timeout_seconds + waits
+        sending = self.settings.apns_attempts * self.settings.apns_timeout_seconds + waits
+        return sending + LEASE_MARGIN_SECONDS
 
     async def send(self, token: str, payload: dict[str, Any], collapse_id: str = "") -> Outcome:
         apns_id = str(uuid.uuid4())
@@ -95,7 +99,11 @@ class ApnsClient:
         self, token: str, payload: dict[str, Any], apns_id: str, collapse_id: str
     ) -> Outcome:
         headers = self._headers(apns_id, collapse_id)
-        response = await self.http.post(f"/3/device/{token}", json=payload, headers=headers)
+        try:  # httpx times each phase; this bounds the whole attempt, as the lease assumes
+            async with asyncio.timeout(self.settings.apns_timeout_seconds):
+                response = await self.http.post(f"/3/device/{token}", json=payload, headers=headers)
+        except TimeoutError:
+            raise httpx.TimeoutException("the attempt took too long") from None
         outcome = Outcome(
             status=_status_of(response),
             apns_id=response.headers.get("apns-id", apns_id),

@@ -3,13 +3,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from apns import devices
 from apns.client import REJECTED, SENT, ApnsClient, Outcome
 from apns.tables import PUSH_CLAIMS, PUSHES
 from smartbank import errors, ids, timeutil
+from smartbank.errors import ServiceError
 from smartbank.storage import Row, TableStore
 
 log = logging.getLogger(__name__)
@@ -92,11 +93,13 @@ async def _push(
 async def _claim(
     event_id: str, item: Mapping[str, Any], token: str, store: TableStore, lease: float
 ) -> str | None:
-    """The push id to send under, or None when this push was made or is being made.
+    """The push id to send under, or None when this push was made already.
 
-    At least once: a claim whose holder stopped before recording its push (a crash) is taken
-    over once its lease has lapsed, and the push is sent again. The device shows it once either
-    way: every push of a feed item carries the item's id as its `apns-collapse-id`.
+    At least once: a claim whose holder stopped before recording its push (a crash, a failed
+    write) is taken over once its lease has lapsed, and the push is sent again; until then the
+    event is retried (`push_in_progress`, which the consumer waits out like an outage). The
+    device shows the push once either way: every push of a feed item carries the item's id as
+    its `apns-collapse-id`.
     """
     now = timeutil.now()
     key = {"feed_item_id": item["id"], "device_token": token}
@@ -112,26 +115,34 @@ async def _claim(
     if result.applied:
         return str(claim["push_id"])
     held = result.current
-    if held is None or held["done"] or not _lapsed(held, now):
+    if held is None or not result.certain:  # our own claim may yet land: look again later
+        raise _in_progress(item, token)
+    if held["done"] or not held.get("lease_until"):  # finished (or from before leases)
         return None
+    if timeutil.parse_time(held["lease_until"]) >= now:
+        raise _in_progress(item, token)
     recorded = await store.get(
         PUSHES, {"account_id": item["account_id"], "push_id": held["push_id"]}
     )
+    unfinished = {"push_id": held["push_id"], "done": False}
     if recorded is not None:  # it stopped after recording: nothing to send again
-        await store.update(PUSH_CLAIMS, key, {"done": True}, if_={"push_id": held["push_id"]})
+        await store.update(PUSH_CLAIMS, key, {"done": True}, if_=unfinished)
         return None
     takeover = {k: claim[k] for k in ("push_id", "event_id", "lease_until")}
-    taken = await store.update(PUSH_CLAIMS, key, takeover, if_={"push_id": held["push_id"]})
-    if taken.applied:
-        log.warning("taking over an unfinished push", extra={"push_id": held["push_id"]})
-        return str(claim["push_id"])
-    return None
+    taken = await store.update(PUSH_CLAIMS, key, takeover, if_=unfinished)
+    if not taken.applied:
+        raise _in_progress(item, token)  # someone else moved first: see what became of it
+    log.warning("taking over an unfinished push", extra={"push_id": held["push_id"]})
+    return str(claim["push_id"])
 
 
-def _lapsed(claim: Row, now: datetime) -> bool:
-    """Claims from before leases existed have none: they are left as they are."""
-    lease_until = claim.get("lease_until")
-    return isinstance(lease_until, str) and timeutil.parse_time(lease_until) < now
+def _in_progress(item: Mapping[str, Any], token: str) -> ServiceError:
+    return errors.unavailable(
+        "push_in_progress",
+        "another attempt holds this push; it is looked at again until it is done or lapses",
+        feed_item_id=item["id"],
+        device_token=token[:8],
+    )
 
 
 async def _record(

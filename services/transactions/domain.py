@@ -41,8 +41,7 @@ async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str
     await OUTBOX.announce(store, candidate["id"], [created])
     candidate["outbox"] = OUTBOX.holding(None, [created])
     result = await store.insert(TRANSACTIONS, candidate, if_not_exists=True)
-    if not result.applied:
-        await OUTBOX.withdraw(store, [created])
+    await OUTBOX.withdraw(store, result, [created])
     if not result.applied and result.current is not None:
         row = result.current
         _check_same(row, candidate)

@@ -109,7 +109,7 @@ async def transition(store: TableStore, tx_id: str, change: Change) -> Row:
         if result.applied:
             return row | values
         if event is not None:
-            await OUTBOX.withdraw(store, [event])
+            await OUTBOX.withdraw(store, result, [event])
         row = result.current or await load(store, tx_id)
     raise errors.conflict("transaction_busy", "too many concurrent changes; try again", id=tx_id)
 

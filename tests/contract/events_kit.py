@@ -37,7 +37,6 @@ class Behaviour:
     poison: set[str] = field(default_factory=set)
     refused: set[str] = field(default_factory=set)
     flaky: dict[str, int] = field(default_factory=dict)
-    too_slow: set[str] = field(default_factory=set)  # always time out, whatever the attempt
     stall_at: str = ""
     pace: float = 0.0  # seconds each event takes to handle
     by_runtime: dict[int, int] = field(default_factory=dict)  # events handled per app
@@ -58,8 +57,6 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
             raise ValueError(f"{key} can never be processed")
         if key in behaviour.refused:
             raise errors.bad_request("invalid_event", f"{key} is refused")
-        if key in behaviour.too_slow:
-            raise errors.timeout("deadline_exceeded", f"{key} always takes too long")
         if behaviour.flaky.get(key, 0) >= behaviour.attempts[key]:
             raise errors.unavailable("probe", "dependency down")
         if behaviour.pace:

@@ -87,10 +87,11 @@ async def test_cas_timeout_counts_as_applied_when_serial_read_shows_written_valu
     assert fake.calls[1][1] == ConsistencyLevel.SERIAL
 
 
-async def test_cas_timeout_counts_as_not_applied_when_serial_read_shows_other_values() -> None:
+async def test_cas_timeout_is_an_uncertain_not_applied_when_serial_read_shows_others() -> None:
     fake = FakeCql(CAS_TIMEOUT, [{**ROW, "value": 5}])
 
-    assert await cas(store_with(fake)) == Result(applied=False, current={**ROW, "value": 5})
+    expected = Result(applied=False, current={**ROW, "value": 5}, certain=False)
+    assert await cas(store_with(fake)) == expected
 
 
 async def test_cas_timeout_raises_storage_error_when_serial_read_fails() -> None:

@@ -168,25 +168,6 @@ async def test_unavailable_dependency_is_waited_for_in_order(
     assert stuck_row["offset"] < after_row["offset"]
 
 
-async def test_event_that_times_out_while_others_succeed_is_dead_lettered(
-    bootstrap: str, topic: str, tmp_path: Path
-) -> None:
-    behaviour = Behaviour()
-    service = probe_service(topic, behaviour)
-    await ensure_topics(bootstrap, [topic, dead_letter_topic(service.name)])
-    settings = settings_for(bootstrap, tmp_path)
-    slow = event(topic, account="acc_slow")
-    others = [event(topic, account=f"acc_{i}") for i in range(3)]
-    behaviour.too_slow.add(slow.event_id)
-    behaviour.pace = 0.05  # the others are still being handled while the slow one fails
-    await publish(bootstrap, settings, [slow, *others])
-    async with consuming(service, settings) as built:
-        await until(lambda: _equals(seen_count(built, [e.event_id for e in others]), 3))
-        [letter] = await read_all(bootstrap, dead_letter_topic(service.name), 1)
-    assert behaviour.attempts[slow.event_id] >= settings.consumer_max_attempts
-    assert dict(letter.headers)["dead-letter-reason"].startswith(b"ServiceError")
-
-
 async def test_consumer_killed_mid_batch_leaves_each_side_effect_once_after_restart(
     bootstrap: str, topic: str, tmp_path: Path
 ) -> None:

@@ -25,22 +25,6 @@ def test_should_retry_an_outage_however_many_attempts(outage: Exception) -> None
     assert should_retry(outage, 1_000, SETTINGS)
 
 
-@pytest.mark.parametrize(
-    "timeout", [errors.timeout("deadline_exceeded", "too slow"), TimeoutError()]
-)
-def test_should_retry_a_timeout_while_others_succeed_only_up_to_the_attempts(
-    timeout: Exception,
-) -> None:
-    assert should_retry(timeout, 2, SETTINGS, others_succeed=True)
-    assert not should_retry(timeout, 3, SETTINGS, others_succeed=True)
-    assert should_retry(timeout, 3, SETTINGS, others_succeed=False)
-
-
-def test_should_retry_an_unavailable_dependency_even_while_others_succeed() -> None:
-    down = errors.unavailable("upstream", "merchant is down")
-    assert should_retry(down, 1_000, SETTINGS, others_succeed=True)
-
-
 def test_should_retry_a_refusal_never() -> None:
     assert not should_retry(errors.bad_request("invalid_event", "no"), 1, SETTINGS)
     assert not should_retry(errors.not_found("merchant", "no"), 1, SETTINGS)

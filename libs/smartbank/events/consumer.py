@@ -9,10 +9,8 @@ Events with different keys (accounts) are handled concurrently; one key's events
 message is handled inside the call context and the trace it was published from. A dependency
 that is unavailable (a timeout, a refused connection, a 503) is retried with capped
 exponential backoff for as long as it takes; partitions keep their order, so nothing overtakes
-the stuck event. A timeout counts as an outage only while no other event gets through (see
-`failures`): an event that keeps timing out while others succeed is a poison, not an outage.
-An event refused as invalid (a 4xx typed error) is dead-lettered at once; any other failure is
-retried a few times first. A dead letter keeps the original bytes and headers,
+the stuck event. An event refused as invalid (a 4xx typed error) is dead-lettered at once; any
+other failure is retried a few times first. A dead letter keeps the original bytes and headers,
 adds the reason, goes to the group's dead-letter topic, and the consumer moves on.
 When the group rebalances (a replica joins or leaves), a consumer finishes the batch in hand
 and commits it before giving its partitions up, so the next owner starts where it stopped.
@@ -91,7 +89,6 @@ class ConsumerLoop:
         self.batch_size = runtime.settings.consumer_batch
         self.concurrency = asyncio.Semaphore(runtime.settings.consumer_concurrency)
         self.handled: dict[TopicPartition, int] = {}  # handled, not yet committed
-        self.successes = 0  # events handled since the start: evidence that dependencies answer
         self.between_batches = asyncio.Event()
         self.between_batches.set()
 
@@ -193,22 +190,19 @@ class ConsumerLoop:
             await self.dead_letter(record, exc)
             return
         received = Received(event, record.topic, record.partition, record.offset)
-        attempt, successes_before = 0, self.successes
+        attempt = 0
         while True:
             attempt += 1
             started = time.perf_counter()
             try:
                 await self._handle(received)
             except Exception as exc:
-                if attempt == 1:
-                    successes_before = self.successes
-                if not self._should_retry(exc, attempt, self.successes > successes_before):
+                if not self._should_retry(exc, attempt):
                     await self.dead_letter(record, exc)
                     return
                 self.metrics.retried.labels(record.topic, self.group).inc()
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            self.successes += 1
             self.metrics.observe(record.topic, self.group, time.perf_counter() - started)
             return
 
@@ -246,9 +240,9 @@ class ConsumerLoop:
                 span.set_status(StatusCode.ERROR, str(exc)[:200])
                 raise
 
-    def _should_retry(self, exc: Exception, attempt: int, others_succeed: bool) -> bool:
+    def _should_retry(self, exc: Exception, attempt: int) -> bool:
         log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
-        return should_retry(exc, attempt, self.settings, others_succeed=others_succeed)
+        return should_retry(exc, attempt, self.settings)
 
     def _backoff(self, attempt: int) -> float:
         return backoff(attempt, self.settings)

@@ -4,11 +4,6 @@ An outage (502/503/504, a refused connection, the broker) is waited out however 
 the event will succeed once the dependency is back. A refusal of the event itself (a 4xx typed
 error) is final, except the ones that may pass on another try (busy, a conflicting change, a
 rate limit), which are retried like unexpected failures: a few attempts, then a dead letter.
-
-A timeout is ambiguous: the dependency may be down, or this very event may be what takes it too
-long (a poison that never finishes). It is waited out like an outage while nothing else gets
-through; once other events have succeeded since it first failed, the dependency is evidently
-up, and after the usual few attempts the event is given up like any other failure.
 """
 
 from __future__ import annotations
@@ -34,17 +29,8 @@ def is_refusal(exc: Exception) -> bool:
     return isinstance(exc, ServiceError) and exc.status < 500 and exc.status not in LATER
 
 
-def is_timeout(exc: Exception) -> bool:
-    if isinstance(exc, ServiceError):
-        return exc.status == 504
-    return isinstance(exc, TimeoutError)
-
-
-def should_retry(
-    exc: Exception, attempt: int, settings: PlatformSettings, *, others_succeed: bool = False
-) -> bool:
-    """`others_succeed`: the consumer has handled other events since this one first failed."""
-    if waits_for_dependency(exc) and not (is_timeout(exc) and others_succeed):
+def should_retry(exc: Exception, attempt: int, settings: PlatformSettings) -> bool:
+    if waits_for_dependency(exc):
         return True
     return not is_refusal(exc) and attempt < settings.consumer_max_attempts
 

@@ -7,11 +7,11 @@ To find such rows without scanning, each event is first announced in `outbox_ind
 index, publishes what the rows still hold, then takes the published events out of the row
 (conditionally, so a concurrent change is never lost) and out of the index. A crash anywhere
 leaves the event in the row and the index, so it is published after restart: at least once,
-and consumers deduplicate by event id. A conditional write that did not apply (a replayed
-create, a compare-and-set that lost) withdraws its announcements at once: that outcome is final
-(the Cassandra adapter settles a timed-out round with a SERIAL read before it answers). An
-announcement whose write never answered (a crash in between) is dropped once it is older than
-any write can take.
+and consumers deduplicate by event id. A conditional write that certainly did not apply (a
+replayed create, a compare-and-set that lost) withdraws its announcements at once, unless the row
+as it now is holds the event after all; one whose outcome is uncertain (a Cassandra round that
+timed out) or never answered (a crash in between) leaves its announcement, which is dropped
+once it is older than any write can take.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from smartbank import timeutil
 from smartbank.events.envelope import Event, decode
-from smartbank.storage import Row, Table, TableStore
+from smartbank.storage import Result, Row, Table, TableStore
 
 if TYPE_CHECKING:
     from smartbank.runtime import Runtime
@@ -81,11 +81,16 @@ class Outbox:
                 },
             )
 
-    async def withdraw(self, store: TableStore, events: Iterable[Event]) -> None:
-        """After a conditional write that did not apply: its events will never be in the row."""
+    async def withdraw(self, store: TableStore, result: Result, events: Iterable[Event]) -> None:
+        """After a conditional write that did not apply: withdraw the announcements of the
+        events that will never be in the row (see the module's docstring)."""
+        if result.applied or not result.certain or result.current is None:
+            return
+        held = result.current.get(COLUMN) or {}
         for event in events:
-            key = {"shard": shard_of(event.account_id), "event_id": event.event_id}
-            await store.delete(OUTBOX_INDEX, key)
+            if event.event_id not in held:
+                key = {"shard": shard_of(event.account_id), "event_id": event.event_id}
+                await store.delete(OUTBOX_INDEX, key)
 
     @staticmethod
     def holding(row: Row | None, events: Sequence[Event]) -> dict[str, str]:

@@ -140,8 +140,8 @@ class CassandraStore:
         return await self._single(Delete(table, key, if_, if_exists))
 
     async def batch(self, ops: Sequence[Op]) -> Result:
-        failed = await self._apply(prepare_batch(ops))
-        return Result(True) if failed is None else Result(False, rows=failed)
+        failed, certain = await self._apply(prepare_batch(ops))
+        return Result(True) if failed is None else Result(False, rows=failed, certain=certain)
 
     async def ping(self) -> None:
         query = "SELECT release_version FROM system.local"
@@ -152,11 +152,14 @@ class CassandraStore:
 
     async def _single(self, op: Op) -> Result:
         write = prepare(op)
-        failed = await self._apply([write])
-        return Result(True) if failed is None else Result(False, current=failed[write.pk])
+        failed, certain = await self._apply([write])
+        if failed is None:
+            return Result(True)
+        return Result(False, current=failed[write.pk], certain=certain)
 
-    async def _apply(self, writes: list[Write]) -> Failed | None:
-        """Run the writes as one statement or one batch; None when applied."""
+    async def _apply(self, writes: list[Write]) -> tuple[Failed | None, bool]:
+        """Run the writes as one statement or one batch: (None when applied, else the rows as
+        they are now; whether that outcome is certain, i.e. the write did not time out)."""
         conditional = any(w.conditional for w in writes)
         serial = ConsistencyLevel.SERIAL if conditional else None
         statements = [cql.write_statement(self._keyspace, w) for w in writes]
@@ -168,14 +171,14 @@ class CassandraStore:
         except (WriteTimeout, OperationTimedOut) as exc:
             if not conditional:
                 raise StorageError(f"Cassandra write timed out: {exc}") from exc
-            return await self._resolve_unknown(writes)
+            return await self._resolve_unknown(writes), False
         except StorageError:
             raise
         except Exception as exc:
             raise StorageError(f"Cassandra write failed: {exc}") from exc
         if not conditional or (rows and rows[0].get("[applied]")):
-            return None
-        return await self._read_serial([w for w in writes if w.conditional])
+            return None, True
+        return await self._read_serial([w for w in writes if w.conditional]), True
 
     async def _resolve_unknown(self, writes: list[Write]) -> Failed | None:
         """After a timed-out Paxos round: applied iff the rows now hold what was written."""

@@ -27,11 +27,16 @@ class Result:
     `current` is set for a single-row write that did not apply (None when the row is absent).
     `rows` is set for a batch that did not apply: primary-key tuple -> current row or None,
     for every conditioned op in it.
+    `certain` is False when a conditional write timed out and was read back (Cassandra): the
+    rows did not show it then, but its round may still be finishing, or it may have landed and
+    been changed since. Such a write may yet turn out applied; the caller must not act on it
+    having failed beyond trying again.
     """
 
     applied: bool
     current: Row | None = None
     rows: dict[tuple[Any, ...], Row | None] = field(default_factory=dict)
+    certain: bool = True
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import httpx
 import jwt
 import pytest
 
-from apns.client import FAILED, REJECTED, SENT
+from apns.client import FAILED, LEASE_MARGIN_SECONDS, REJECTED, SENT
 
 TOKEN = "0123456789abcdef" * 4
 PAYLOAD = {"aps": {"alert": {"title": "Coffee", "body": "£3.50"}}, "feed_item_id": "feed_1"}
@@ -118,4 +118,4 @@ async def test_lease_covers_every_attempt_timing_out_and_every_wait(make_client)
         apns_retry_wait_seconds=1,
         apns_retry_max_wait_seconds=3,
     )
-    assert client.lease_seconds() == 4 * 10 + (1 + 2 + 3)
+    assert client.lease_seconds() == 4 * 10 + (1 + 2 + 3) + LEASE_MARGIN_SECONDS

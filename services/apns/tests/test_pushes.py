@@ -1,14 +1,16 @@
 import json
 from datetime import timedelta
+from typing import cast
 
 import pytest
 
 from apns import devices, pushes
 from apns.client import Outcome
 from apns.devices import INVALID
-from apns.tables import PUSH_CLAIMS
+from apns.tables import PUSH_CLAIMS, PUSHES
 from smartbank import timeutil
 from smartbank.errors import ServiceError
+from smartbank.storage import TableStore
 
 TOKEN_A = "a" * 64
 TOKEN_B = "0123456789abcdef" * 4
@@ -96,12 +98,16 @@ async def test_every_push_of_a_feed_item_collapses_on_the_device(
     assert [c["done"] for c in claims] == [True, True]
 
 
-async def crashed_claim(store, *, lease_seconds: float, item_id: str = "feed_1") -> dict:
-    """A claim as a process leaves it when it stops between claiming and recording."""
+CLAIM_KEY = {"feed_item_id": "feed_1", "device_token": TOKEN_A}
+
+
+async def crashed_claim(store, *, lease_seconds: float) -> None:
+    """User 1's device, and a claim on pushing feed_1 to it as a process leaves it when it
+    stops between claiming and recording."""
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
     now = timeutil.now()
     claim = {
-        "feed_item_id": item_id,
-        "device_token": TOKEN_A,
+        **CLAIM_KEY,
         "push_id": "push_crashed",
         "event_id": "ev_1",
         "created": timeutil.format_time(now - timedelta(minutes=5)),
@@ -109,44 +115,71 @@ async def crashed_claim(store, *, lease_seconds: float, item_id: str = "feed_1")
         "done": False,
     }
     await store.insert(PUSH_CLAIMS, claim)
-    return claim
+
+
+async def push_feed_1(store, apns) -> list[dict]:
+    return await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns)
 
 
 async def test_push_whose_sender_stopped_is_sent_once_its_lease_lapsed(
     store, apns_client, fake_apns
 ) -> None:
-    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
     await crashed_claim(store, lease_seconds=-1)
-    [push] = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
-    again = await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client)
+    [push] = await push_feed_1(store, apns_client)
+    again = await push_feed_1(store, apns_client)
     assert (push["status"], push["id"] != "push_crashed", again) == ("sent", True, [])
     assert fake_apns.tokens() == [TOKEN_A]
     [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
     assert (claim["push_id"], claim["done"]) == (push["id"], True)
 
 
-async def test_push_whose_sender_may_still_be_sending_is_left_to_it(
+async def test_push_whose_sender_may_still_be_sending_is_looked_at_again_later(
     store, apns_client, fake_apns
 ) -> None:
-    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
     await crashed_claim(store, lease_seconds=60)
-    assert (
-        await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client) == []
-    )
+    with pytest.raises(ServiceError) as caught:
+        await push_feed_1(store, apns_client)
+    assert (caught.value.code, caught.value.status) == ("unavailable.push_in_progress", 503)
     assert fake_apns.requests == []
+
+
+async def test_push_claimed_before_leases_existed_counts_as_done(
+    store, apns_client, fake_apns
+) -> None:
+    await crashed_claim(store, lease_seconds=-1)
+    await store.update(PUSH_CLAIMS, CLAIM_KEY, {"lease_until": None, "done": None})
+    assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
+
+
+async def test_takeover_of_a_push_finished_meanwhile_sends_nothing(
+    store, apns_client, fake_apns
+) -> None:
+    await crashed_claim(store, lease_seconds=-1)
+
+    class FinishingFirst:
+        """The slow holder records and finishes just as the takeover looks for its record."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        async def get(self, table, row_key):
+            found = await store.get(table, row_key)
+            if table is PUSHES:
+                await store.update(PUSH_CLAIMS, CLAIM_KEY, {"done": True})
+            return found
+
+    with pytest.raises(ServiceError):
+        await push_feed_1(cast(TableStore, FinishingFirst()), apns_client)
+    assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
 
 
 async def test_push_recorded_before_its_sender_stopped_is_not_sent_again(
     store, apns_client, fake_apns
 ) -> None:
-    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
     await crashed_claim(store, lease_seconds=-1)
     outcome = Outcome("sent", "apns-1", 200)
     await pushes._record(store, "push_crashed", "ev_1", feed_item(), TOKEN_A, outcome)
-    assert (
-        await pushes.on_feed_item_created("ev_1", feed_item(), store=store, apns=apns_client) == []
-    )
-    assert fake_apns.requests == []
+    assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
     [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
     assert claim["done"] is True
 

@@ -1,10 +1,11 @@
 import asyncio
 from typing import Any, cast
 
-from smartbank.events.outbox import OUTBOX_INDEX, SHARDS
-from smartbank.storage import TableStore
+from smartbank.events.outbox import OUTBOX_INDEX, SHARDS, held_events
+from smartbank.storage import Result, TableStore
 from smartbank.testing import FakePublisher, fake_settings, running
 from transactions import domain, lifecycle
+from transactions.events import OUTBOX
 from transactions.main import service
 from transactions.tables import TRANSACTIONS
 from transactions.tests.fakes import RacingStore
@@ -66,6 +67,22 @@ async def test_changes_that_lose_a_race_withdraw_their_announcements(new_tx: Any
         await _relay(built)
         assert await indexed(store) == 0
     assert len(publisher.of_type("transaction.reversed")) == 2
+
+
+async def test_an_uncertain_or_held_event_keeps_its_announcement(new_tx: Any) -> None:
+    async with running(service, publisher=FakePublisher(), settings=QUIET) as built:
+        store = built.runtime.store
+        await domain.create_transaction(store, new_tx())
+        row = await store.get(TRANSACTIONS, {"id": "tx_1"})
+        assert row is not None
+        [created] = held_events(row).values()
+        other = {**row, "outbox": {}}
+        await OUTBOX.withdraw(store, Result(False, current=other, certain=False), [created])
+        await OUTBOX.withdraw(store, Result(False, current=row), [created])  # the row holds it
+        await OUTBOX.withdraw(store, Result(False, current=None), [created])  # row not seen
+        assert await indexed(store) == 1
+        await OUTBOX.withdraw(store, Result(False, current=other), [created])
+        assert await indexed(store) == 0
 
 
 async def test_each_change_publishes_its_event_in_order(new_tx: Any) -> None:
