@@ -42,6 +42,10 @@ async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str
     candidate["outbox"] = OUTBOX.holding(None, [created])
     result = await store.insert(TRANSACTIONS, candidate, if_not_exists=True)
     await OUTBOX.withdraw(store, result, [created])
+    if not result.applied and result.current is None:  # timed out, not visible yet
+        raise errors.unavailable(
+            "outcome_unknown", "recording timed out and may yet apply; send it again"
+        )
     if not result.applied and result.current is not None:
         row = result.current
         _check_same(row, candidate)

@@ -108,6 +108,10 @@ async def transition(store: TableStore, tx_id: str, change: Change) -> Row:
         )
         if result.applied:
             return row | values
+        if not result.certain:  # it may have landed: applying the change again could double it
+            raise errors.unavailable(
+                "outcome_unknown", "the change timed out and may yet apply; read it and retry"
+            )
         if event is not None:
             await OUTBOX.withdraw(store, result, [event])
         row = result.current or await load(store, tx_id)

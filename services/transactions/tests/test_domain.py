@@ -1,10 +1,10 @@
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from smartbank.errors import ServiceError
-from smartbank.storage import TableStore
+from smartbank.storage import Result, TableStore
 from transactions import domain, lifecycle
 from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 
@@ -166,3 +166,20 @@ async def test_get_transaction_when_unknown_is_not_found(store: TableStore) -> N
     with pytest.raises(ServiceError) as caught:
         await domain.get_transaction(store, "tx_missing")
     assert caught.value.code == "not_found.transaction"
+
+
+async def test_create_transaction_whose_outcome_is_unknown_asks_to_be_sent_again(
+    store: TableStore, new_tx: Any
+) -> None:
+    class TimedOut:  # a Cassandra round that timed out and was not visible when read back
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        async def insert(self, table: Any, row: Any, **kwargs: Any) -> Result:
+            if table is TRANSACTIONS:
+                return Result(False, current=None, certain=False)
+            return await store.insert(table, row, **kwargs)
+
+    with pytest.raises(ServiceError) as caught:
+        await domain.create_transaction(cast(TableStore, TimedOut()), new_tx())
+    assert caught.value.code == "unavailable.outcome_unknown"

@@ -3,7 +3,7 @@ from typing import Any, cast
 
 import pytest
 
-from smartbank.storage import TableStore
+from smartbank.storage import Result, TableStore
 from transactions import domain, lifecycle
 from transactions.tests.fakes import RacingStore, expect_error
 
@@ -139,3 +139,20 @@ async def test_reverse_after_concurrent_partial_reversal_counts_both(
     racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1", 100))
     result = await lifecycle.reverse(cast(TableStore, racing), "tx_1", 50)
     assert result["amount"] == -200
+
+
+async def test_change_whose_outcome_is_unknown_is_not_applied_again(
+    store: TableStore, authorised: Any
+) -> None:
+    class TimedOut:  # a Cassandra round that timed out, read back before it finished
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        async def update(self, table: Any, key: Any, values: Any, **kwargs: Any) -> Result:
+            current = await store.get(table, key)
+            return Result(False, current=current, certain=False)
+
+    await expect_error(
+        "unavailable.outcome_unknown", lifecycle.reverse(cast(TableStore, TimedOut()), "tx_1", 50)
+    )
+    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -350
