@@ -28,8 +28,13 @@ async def on_feed_item_created(
             "invalid_feed_item", "the feed item lacks what a push needs", missing=missing
         )
     tokens = await devices.active_tokens(store, item["user_id"])
-    pushed = await asyncio.gather(*(_push(event_id, item, t, store, apns) for t in tokens))
-    return [push for push in pushed if push is not None]
+    outcomes = await asyncio.gather(
+        *(_push(event_id, item, t, store, apns) for t in tokens), return_exceptions=True
+    )
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    if failed:  # every device had its try; the event is retried for the ones that failed
+        raise failed[0]
+    return [push for push in outcomes if isinstance(push, dict)]
 
 
 async def list_pushes(store: TableStore, account_id: str, limit: int) -> list[dict[str, Any]]:

@@ -16,7 +16,10 @@ from card_processing.messages import Adjustment, auth_key
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import errors, ids, timeutil
+from smartbank.errors import ServiceError
 from smartbank.storage import Row
+
+SYNC_ATTEMPTS = 3
 
 
 @dataclass
@@ -101,10 +104,20 @@ class Adjuster:
                 row["transaction_id"], "decline", {"decline_reason": "OTHER"}
             )
             return
-        recorded = await self.peers.transaction(row["transaction_id"])
-        excess = -recorded["amount"] - row["outstanding"]
-        if recorded.get("status") == "authorised" and excess > 0:
-            await self.peers.transition(row["transaction_id"], "reverse", {"amount": excess})
+        # Read, take off what is still too much; when it is unknown whether that landed
+        # (transactions answers outcome_unknown), read again rather than take it off twice.
+        for _ in range(SYNC_ATTEMPTS):
+            recorded = await self.peers.transaction(row["transaction_id"])
+            excess = -recorded["amount"] - row["outstanding"]
+            if recorded.get("status") != "authorised" or excess <= 0:
+                return
+            try:
+                await self.peers.transition(row["transaction_id"], "reverse", {"amount": excess})
+                return
+            except ServiceError as exc:
+                if not exc.matches("unavailable.outcome_unknown"):
+                    raise
+        raise errors.unavailable("outcome_unknown", "the transaction's amount could not be synced")
 
     async def present(self, msg: Adjustment) -> dict[str, Any]:
         key = auth_key(msg.card_token, msg.original)

@@ -55,7 +55,9 @@ async def reverse(store: TableStore, tx_id: str, amount: int | None = None) -> d
         left = 0 if amount is None else max(outstanding - amount, 0)
         return {"amount": _direction(row) * left, "status": REVERSED if left == 0 else AUTHORISED}
 
-    return transaction_json(await transition(store, tx_id, change))
+    # A part taken off is not the same on a second application; the whole, or a final status, is.
+    partial = amount is not None
+    return transaction_json(await transition(store, tx_id, change, convergent=not partial))
 
 
 async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[str, Any]:
@@ -90,9 +92,15 @@ async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) ->
     return transaction_json(await transition(store, tx_id, change))
 
 
-async def transition(store: TableStore, tx_id: str, change: Change) -> Row:
+async def transition(
+    store: TableStore, tx_id: str, change: Change, *, convergent: bool = True
+) -> Row:
     """Apply `change` by compare-and-set on `version`, re-reading and retrying when another
-    writer got in first; a change of status or amount also writes its event to the outbox."""
+    writer got in first; a change of status or amount also writes its event to the outbox.
+
+    A write whose outcome is unknown (`Result.certain`) may have landed: a `convergent` change
+    (applied to its own result it changes nothing more) is simply re-run on the row as it now
+    is; any other answers `outcome_unknown`, and the caller reads and decides again."""
     row = await load(store, tx_id)
     for _ in range(MAX_ATTEMPTS):
         values = change(row)
@@ -108,7 +116,7 @@ async def transition(store: TableStore, tx_id: str, change: Change) -> Row:
         )
         if result.applied:
             return row | values
-        if not result.certain:  # it may have landed: applying the change again could double it
+        if not result.certain and not convergent:  # it may have landed: again could double it
             raise errors.unavailable(
                 "outcome_unknown", "the change timed out and may yet apply; read it and retry"
             )

@@ -37,6 +37,7 @@ class Behaviour:
     poison: set[str] = field(default_factory=set)
     refused: set[str] = field(default_factory=set)
     flaky: dict[str, int] = field(default_factory=dict)
+    hiccup_at: dict[str, int] = field(default_factory=dict)  # an unexpected failure at attempt N
     stall_at: str = ""
     pace: float = 0.0  # seconds each event takes to handle
     by_runtime: dict[int, int] = field(default_factory=dict)  # events handled per app
@@ -57,6 +58,8 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
             raise ValueError(f"{key} can never be processed")
         if key in behaviour.refused:
             raise errors.bad_request("invalid_event", f"{key} is refused")
+        if behaviour.hiccup_at.get(key) == behaviour.attempts[key]:
+            raise ValueError(f"{key} hit a passing fault")
         if behaviour.flaky.get(key, 0) >= behaviour.attempts[key]:
             raise errors.unavailable("probe", "dependency down")
         if behaviour.pace:

@@ -168,6 +168,22 @@ async def test_unavailable_dependency_is_waited_for_in_order(
     assert stuck_row["offset"] < after_row["offset"]
 
 
+async def test_waiting_out_an_outage_does_not_use_up_the_retries_of_other_failures(
+    bootstrap: str, topic: str, tmp_path: Path
+) -> None:
+    behaviour = Behaviour()
+    service = probe_service(topic, behaviour)
+    await ensure_topics(bootstrap, [topic, dead_letter_topic(service.name)])
+    settings = settings_for(bootstrap, tmp_path)  # 2 attempts for failures other than outages
+    once = event(topic)
+    behaviour.flaky[once.event_id] = 3  # the dependency is down for three attempts,
+    behaviour.hiccup_at[once.event_id] = 4  # then one unexpected failure, then success
+    await publish(bootstrap, settings, [once])
+    async with consuming(service, settings) as built:
+        await until(lambda: _equals(seen_count(built, [once.event_id]), 1))
+    assert behaviour.attempts[once.event_id] == 5
+
+
 async def test_consumer_killed_mid_batch_leaves_each_side_effect_once_after_restart(
     bootstrap: str, topic: str, tmp_path: Path
 ) -> None:

@@ -10,8 +10,9 @@ message is handled inside the call context and the trace it was published from. 
 that is unavailable (a timeout, a refused connection, a 503) is retried with capped
 exponential backoff for as long as it takes; partitions keep their order, so nothing overtakes
 the stuck event. An event refused as invalid (a 4xx typed error) is dead-lettered at once; any
-other failure is retried a few times first. A dead letter keeps the original bytes and headers,
-adds the reason, goes to the group's dead-letter topic, and the consumer moves on.
+other failure is retried a few times first (attempts that waited out an outage do not count).
+A dead letter keeps the original bytes and headers, adds the reason, goes to the group's
+dead-letter topic, and the consumer moves on.
 When the group rebalances (a replica joins or leaves), a consumer finishes the batch in hand
 and commits it before giving its partitions up, so the next owner starts where it stopped.
 """
@@ -33,7 +34,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from smartbank import context
 from smartbank.events.envelope import BadEvent, Event, decode
-from smartbank.events.failures import backoff, should_retry
+from smartbank.events.failures import backoff, should_retry, waits_for_dependency
 from smartbank.events.metrics import ConsumerMetrics
 from smartbank.registry import dead_letter_topic
 
@@ -190,14 +191,15 @@ class ConsumerLoop:
             await self.dead_letter(record, exc)
             return
         received = Received(event, record.topic, record.partition, record.offset)
-        attempt = 0
+        attempt = failures = 0  # failures: attempts that failed other than by waiting out an outage
         while True:
             attempt += 1
             started = time.perf_counter()
             try:
                 await self._handle(received)
             except Exception as exc:
-                if not self._should_retry(exc, attempt):
+                failures += 0 if waits_for_dependency(exc) else 1
+                if not self._should_retry(exc, max(failures, 1)):
                     await self.dead_letter(record, exc)
                     return
                 self.metrics.retried.labels(record.topic, self.group).inc()

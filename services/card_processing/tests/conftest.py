@@ -102,6 +102,9 @@ class FakeBank:
         else:
             tx["amount"] += body.get("amount", -tx["amount"])
             tx["status"] = "reversed" if tx["amount"] == 0 else tx["status"]
+        if "transition-uncertain" in self.failing:  # landed, but transactions cannot know it
+            self.failing.discard("transition-uncertain")
+            raise errors.unavailable("outcome_unknown", "the change may yet apply")
         return tx
 
     def install(self) -> FakeRpc:

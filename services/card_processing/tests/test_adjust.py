@@ -47,6 +47,15 @@ async def test_partial_reversal_releases_part(bank):
     assert bank.transactions[approved["transaction_id"]]["amount"] == -250
 
 
+async def test_partial_reversal_whose_outcome_was_unknown_is_taken_off_once(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        approved = await post(client, "/authorisations", AUTH)
+        bank.failing.add("transition-uncertain")
+        await post(client, "/reversals", adjustment(amount=100, currency="GBP"))
+    assert bank.held() == 250
+    assert bank.transactions[approved["transaction_id"]]["amount"] == -250
+
+
 async def test_presentment_settles_for_a_different_amount(bank):
     async with service_client(main.service, rpc=bank.rpc) as client:
         approved = await post(client, "/authorisations", AUTH)

@@ -156,3 +156,18 @@ async def test_change_whose_outcome_is_unknown_is_not_applied_again(
         "unavailable.outcome_unknown", lifecycle.reverse(cast(TableStore, TimedOut()), "tx_1", 50)
     )
     assert (await domain.get_transaction(store, "tx_1"))["amount"] == -350
+
+
+async def test_final_change_whose_outcome_is_unknown_is_run_again_on_the_row_as_it_is(
+    store: TableStore, authorised: Any
+) -> None:
+    class LandedLate:  # the round timed out, then landed before the row was read again
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        async def update(self, table: Any, key: Any, values: Any, **kwargs: Any) -> Result:
+            await store.update(table, key, values)
+            return Result(False, current=None, certain=False)
+
+    settled = await lifecycle.settle(cast(TableStore, LandedLate()), "tx_1", 340)
+    assert (settled["amount"], settled["settled"] != "") == (-340, True)
