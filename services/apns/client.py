@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
@@ -29,7 +30,7 @@ from apns.settings import Settings
 SENT, REJECTED, FAILED = "sent", "rejected", "failed"
 INVALID_TOKEN_REASONS = ("BadDeviceToken",)
 MAX_COLLAPSE_ID = 64  # bytes, as APNs allows; ids here are ASCII
-LEASE_MARGIN_SECONDS = 30.0
+LEASE_MARGIN_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -68,21 +69,27 @@ class ApnsClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    def lease_seconds(self) -> float:
-        """How long a claim on a push lasts: the longest one `send` can take (every attempt
-        timing out, every wait in between), plus a margin for recording it and for clocks."""
-        waits = sum(
-            min(
-                self.settings.apns_retry_max_wait_seconds,
-                self.settings.apns_retry_wait_seconds * 2**n,
-            )
-            for n in range(self.settings.apns_attempts - 1)
-        )
-        sending = self.settings.apns_attempts * self.settings.apns_timeout_seconds + waits
-        return sending + LEASE_MARGIN_SECONDS
+    def lease_seconds(self, wait: float = 0.0) -> float:
+        """How long a claim on a push must last to cover a wait of `wait` seconds and then one
+        attempt, with a margin for recording the push and for clocks. A sender renews its claim
+        before each retry (`send`'s `before_retry`), so a claim whose sender died lapses soon."""
+        return wait + self.settings.apns_timeout_seconds + LEASE_MARGIN_SECONDS
 
-    async def send(self, token: str, payload: dict[str, Any], collapse_id: str = "") -> Outcome:
+    async def send(
+        self,
+        token: str,
+        payload: dict[str, Any],
+        collapse_id: str = "",
+        before_retry: Callable[[float], Awaitable[None]] | None = None,
+    ) -> Outcome:
+        """Send one push, retrying transient failures; `before_retry(wait)` runs before each
+        wait between attempts, and an exception it raises ends the send."""
         apns_id = str(uuid.uuid4())
+
+        async def before_sleep(state: RetryCallState) -> None:
+            if before_retry is not None and state.next_action is not None:
+                await before_retry(state.next_action.sleep)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.apns_attempts),
             wait=wait_exponential(
@@ -91,6 +98,7 @@ class ApnsClient:
             ),
             retry=retry_if_exception_type((Transient, httpx.TransportError)),
             retry_error_callback=partial(_gave_up, apns_id),
+            before_sleep=before_sleep,
         )
         outcome: Outcome = await retrying(self._attempt, token, payload, apns_id, collapse_id)
         return replace(outcome, attempts=retrying.statistics["attempt_number"])

@@ -84,13 +84,29 @@ async def _push(
     push_id = await _claim(event_id, item, token, store, apns.lease_seconds())
     if push_id is None:
         return None
-    outcome = await apns.send(token, payload(item), collapse_id=item["id"])
+    claim_key = {"feed_item_id": item["id"], "device_token": token}
+
+    async def renew(wait: float) -> None:
+        """Before a retry: keep the claim for the wait and the next attempt, if it is ours."""
+        lease_until = timeutil.now() + timedelta(seconds=apns.lease_seconds(wait))
+        renewed = await store.update(
+            PUSH_CLAIMS,
+            claim_key,
+            {"lease_until": timeutil.format_time(lease_until)},
+            if_={"push_id": push_id, "done": False},
+        )
+        if not renewed.applied and renewed.certain:
+            raise ClaimLost(push_id)
+
+    try:
+        outcome = await apns.send(token, payload(item), collapse_id=item["id"], before_retry=renew)
+    except ClaimLost:  # our lease lapsed and another attempt took the push over
+        return None
     if outcome.status == REJECTED:
         await devices.mark_invalid(
             store, user_id=item["user_id"], token=token, reason=outcome.reason or "Unregistered"
         )
     pushed = await _record(store, push_id, event_id, item, token, outcome)
-    claim_key = {"feed_item_id": item["id"], "device_token": token}
     await store.update(PUSH_CLAIMS, claim_key, {"done": True}, if_={"push_id": push_id})
     return pushed
 
@@ -139,6 +155,10 @@ async def _claim(
         raise _in_progress(item, token)  # someone else moved first: see what became of it
     log.warning("taking over an unfinished push", extra={"push_id": held["push_id"]})
     return str(claim["push_id"])
+
+
+class ClaimLost(Exception):
+    """A sender's claim was taken over while it waited to retry: the new holder sends."""
 
 
 def _in_progress(item: Mapping[str, Any], token: str) -> ServiceError:

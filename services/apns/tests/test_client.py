@@ -111,11 +111,30 @@ async def test_send_after_auth_error_signs_a_new_token_once_allowed(
     assert first != second
 
 
-async def test_lease_covers_every_attempt_timing_out_and_every_wait(make_client) -> None:
-    client = make_client(
-        apns_attempts=4,
-        apns_timeout_seconds=10,
-        apns_retry_wait_seconds=1,
-        apns_retry_max_wait_seconds=3,
-    )
-    assert client.lease_seconds() == 4 * 10 + (1 + 2 + 3) + LEASE_MARGIN_SECONDS
+async def test_lease_covers_a_wait_and_one_attempt(make_client) -> None:
+    client = make_client(apns_timeout_seconds=10)
+    assert client.lease_seconds() == 10 + LEASE_MARGIN_SECONDS
+    assert client.lease_seconds(4.0) == 4 + 10 + LEASE_MARGIN_SECONDS
+
+
+async def test_send_runs_before_retry_with_each_wait(make_client, fake_apns) -> None:
+    fake_apns.script(TOKEN, (503, "ServiceUnavailable"), (503, "ServiceUnavailable"), 200)
+    waits: list[float] = []
+
+    async def before_retry(wait: float) -> None:
+        waits.append(wait)
+
+    client = make_client(apns_retry_wait_seconds=0.001, apns_retry_max_wait_seconds=0.01)
+    outcome = await client.send(TOKEN, PAYLOAD, before_retry=before_retry)
+    assert outcome.status == SENT and len(waits) == 2 and waits[1] >= waits[0] > 0
+
+
+async def test_send_ends_when_before_retry_raises(apns_client, fake_apns) -> None:
+    fake_apns.script(TOKEN, (503, "ServiceUnavailable"), 200)
+
+    async def before_retry(wait: float) -> None:
+        raise LookupError("the claim is gone")
+
+    with pytest.raises(LookupError):
+        await apns_client.send(TOKEN, PAYLOAD, before_retry=before_retry)
+    assert len(fake_apns.requests) == 1

@@ -173,6 +173,44 @@ async def test_takeover_of_a_push_finished_meanwhile_sends_nothing(
     assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
 
 
+async def test_sender_that_retries_keeps_its_claim_for_the_wait_and_the_next_attempt(
+    store, make_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    fake_apns.script(TOKEN_A, (503, "ServiceUnavailable"), 200)
+    leases: list[str] = []
+    client = make_client(apns_retry_wait_seconds=0.5, apns_retry_max_wait_seconds=0.5)
+    original = client.http.post
+
+    async def watching(*args, **kwargs):
+        [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
+        leases.append(claim["lease_until"])
+        return await original(*args, **kwargs)
+
+    client.http.post = watching
+    [push] = await push_feed_1(store, client)
+    assert push["status"] == "sent" and len(leases) == 2 and leases[1] > leases[0]
+
+
+async def test_sender_whose_claim_was_taken_over_while_it_waited_stops(
+    store, make_client, fake_apns
+) -> None:
+    await devices.register(store, user_id="user_1", token=TOKEN_A, platform="ios")
+    fake_apns.script(TOKEN_A, (503, "ServiceUnavailable"), 200)
+    client = make_client(apns_retry_wait_seconds=0.01, apns_retry_max_wait_seconds=0.01)
+    original = client.http.post
+
+    async def taken_over_after_the_first(*args, **kwargs):
+        answer = await original(*args, **kwargs)
+        await store.update(PUSH_CLAIMS, CLAIM_KEY, {"push_id": "push_other"})
+        return answer
+
+    client.http.post = taken_over_after_the_first
+    assert await push_feed_1(store, client) == []
+    assert len(fake_apns.requests) == 1
+    assert await pushes.list_pushes(store, "acc_1", 30) == []
+
+
 async def test_push_recorded_before_its_sender_stopped_is_not_sent_again(
     store, apns_client, fake_apns
 ) -> None:
