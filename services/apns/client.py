@@ -30,7 +30,7 @@ from apns.settings import Settings
 SENT, REJECTED, FAILED = "sent", "rejected", "failed"
 INVALID_TOKEN_REASONS = ("BadDeviceToken",)
 MAX_COLLAPSE_ID = 64  # bytes, as APNs allows; ids here are ASCII
-LEASE_MARGIN_SECONDS = 15.0
+LEASE_MARGIN_SECONDS = 30.0  # slow storage writes around the attempt, recording it, clocks
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,9 @@ async def _push(
             store, user_id=item["user_id"], token=token, reason=outcome.reason or "Unregistered"
         )
     pushed = await _record(store, push_id, event_id, item, token, outcome)
-    await store.update(PUSH_CLAIMS, claim_key, {"done": True}, if_={"push_id": push_id})
+    done = await store.update(PUSH_CLAIMS, claim_key, {"done": True}, if_={"push_id": push_id})
+    if not done.applied and done.certain:  # taken over after our last attempt: it sends again
+        log.warning("a push was taken over after it was sent", extra={"push_id": push_id})
     return pushed
 
 
@@ -145,7 +147,9 @@ async def _claim(
     recorded = await store.get(
         PUSHES, {"account_id": item["account_id"], "push_id": held["push_id"]}
     )
-    unfinished = {"push_id": held["push_id"], "done": False}
+    # Only while it is still the claim that was seen lapsing: a sender that renewed meanwhile
+    # keeps its push.
+    unfinished = {"push_id": held["push_id"], "done": False, "lease_until": held["lease_until"]}
     if recorded is not None:  # it stopped after recording: nothing to send again
         await store.update(PUSH_CLAIMS, key, {"done": True}, if_=unfinished)
         return None

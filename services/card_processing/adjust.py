@@ -104,16 +104,18 @@ class Adjuster:
                 row["transaction_id"], "decline", {"decline_reason": "OTHER"}
             )
             return
-        # Read, take off what is still too much; when it is unknown whether that landed
-        # (transactions answers outcome_unknown), read again rather than take it off twice.
-        for _ in range(SYNC_ATTEMPTS):
+        # Read, and take off what is still too much, guarded by the amount read: a write whose
+        # outcome was unknown (outcome_unknown) may land late, and the part is not taken twice.
+        for attempt in range(SYNC_ATTEMPTS + 1):
             recorded = await self.peers.transaction(row["transaction_id"])
             excess = -recorded["amount"] - row["outstanding"]
             if recorded.get("status") != "authorised" or excess <= 0:
                 return
+            if attempt == SYNC_ATTEMPTS:
+                break
+            body = {"amount": excess, "if_amount": recorded["amount"]}
             try:
-                await self.peers.transition(row["transaction_id"], "reverse", {"amount": excess})
-                return
+                await self.peers.transition(row["transaction_id"], "reverse", body)
             except ServiceError as exc:
                 if not exc.matches("unavailable.outcome_unknown"):
                     raise

@@ -47,6 +47,9 @@ class SettleBody(BaseModel):
 
 class ReverseBody(BaseModel):
     amount: StrictInt | None = None
+    # Take `amount` off only while the amount is still this: a partial reversal sent again
+    # (after an unknown outcome) then cannot take the part off twice.
+    if_amount: StrictInt | None = None
 
 
 class DeclineBody(BaseModel):
@@ -98,7 +101,9 @@ async def settle(tx_id: str, body: SettleBody, store: StoreDep) -> dict[str, Any
 
 @router.post("/transactions/{tx_id}/reverse", dependencies=WRITES_EVENTS)
 async def reverse(tx_id: str, store: StoreDep, body: ReverseBody | None = None) -> dict[str, Any]:
-    return await lifecycle.reverse(store, tx_id, body.amount if body else None)
+    if body is None:
+        return await lifecycle.reverse(store, tx_id)
+    return await lifecycle.reverse(store, tx_id, body.amount, if_amount=body.if_amount)
 
 
 @router.post("/transactions/{tx_id}/decline", dependencies=WRITES_EVENTS)

@@ -43,21 +43,27 @@ async def settle(
     return transaction_json(await transition(store, tx_id, change))
 
 
-async def reverse(store: TableStore, tx_id: str, amount: int | None = None) -> dict[str, Any]:
+async def reverse(
+    store: TableStore, tx_id: str, amount: int | None = None, *, if_amount: int | None = None
+) -> dict[str, Any]:
+    """Reverse the whole transaction, or `amount` of it; with `if_amount`, only while its
+    amount is still that (otherwise nothing changes and the caller reads it again)."""
     if amount is not None:
         _check_positive(amount)
 
     def change(row: Row) -> dict[str, Any] | None:
         if row["status"] == REVERSED:
             return None
+        if if_amount is not None and row["amount"] != if_amount:
+            return None
         _require_authorised(row)
         outstanding = abs(row["amount"])
         left = 0 if amount is None else max(outstanding - amount, 0)
         return {"amount": _direction(row) * left, "status": REVERSED if left == 0 else AUTHORISED}
 
-    # A part taken off is not the same on a second application; the whole, or a final status, is.
-    partial = amount is not None
-    return transaction_json(await transition(store, tx_id, change, convergent=not partial))
+    # A part taken off twice is not the same as once, unless it is guarded by the amount.
+    convergent = amount is None or if_amount is not None
+    return transaction_json(await transition(store, tx_id, change, convergent=convergent))
 
 
 async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[str, Any]:

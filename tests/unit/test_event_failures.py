@@ -6,6 +6,7 @@ from aiokafka.errors import KafkaConnectionError
 from smartbank import errors
 from smartbank.events.failures import backoff, should_retry
 from smartbank.settings import PlatformSettings
+from smartbank.storage import StorageError
 
 SETTINGS = PlatformSettings(
     consumer_max_attempts=3, consumer_retry_base_seconds=0.1, consumer_retry_max_seconds=2.0
@@ -19,6 +20,7 @@ SETTINGS = PlatformSettings(
         errors.timeout("deadline_exceeded", "too slow"),
         KafkaConnectionError("broker gone"),
         ConnectionRefusedError(),
+        StorageError("Cassandra write timed out"),
     ],
 )
 def test_should_retry_an_outage_however_many_attempts(outage: Exception) -> None:

@@ -1,9 +1,10 @@
 """What a consumer does with a failed event: wait, try again, or give it up.
 
-An outage (502/503/504, a refused connection, the broker) is waited out however long it takes:
-the event will succeed once the dependency is back. A refusal of the event itself (a 4xx typed
-error) is final, except the ones that may pass on another try (busy, a conflicting change, a
-rate limit), which are retried like unexpected failures: a few attempts, then a dead letter.
+An outage (502/503/504, a refused connection, the broker, the service's own storage) is waited
+out however long it takes: the event will succeed once the dependency is back. A refusal of the
+event itself (a 4xx typed error) is final, except the ones that may pass on another try (busy,
+a conflicting change, a rate limit), which are retried like unexpected failures: a few
+attempts, then a dead letter.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aiokafka.errors import KafkaError
 
 from smartbank.errors import ServiceError
 from smartbank.settings import PlatformSettings
+from smartbank.storage import StorageError
 
 UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 LATER = frozenset({408, 409, 429})
@@ -22,7 +24,7 @@ LATER = frozenset({408, 409, 429})
 def waits_for_dependency(exc: Exception) -> bool:
     if isinstance(exc, ServiceError):
         return exc.status in UNAVAILABLE_STATUSES
-    return isinstance(exc, KafkaError | ConnectionError | TimeoutError)
+    return isinstance(exc, KafkaError | ConnectionError | TimeoutError | StorageError)
 
 
 def is_refusal(exc: Exception) -> bool:

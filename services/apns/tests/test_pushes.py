@@ -151,13 +151,17 @@ async def test_push_claimed_before_leases_existed_counts_as_done(
     assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
 
 
-async def test_takeover_of_a_push_finished_meanwhile_sends_nothing(
-    store, apns_client, fake_apns
+@pytest.mark.parametrize("meanwhile", ["finished", "renewed"])
+async def test_takeover_of_a_claim_its_holder_finished_or_renewed_meanwhile_sends_nothing(
+    store, apns_client, fake_apns, meanwhile
 ) -> None:
     await crashed_claim(store, lease_seconds=-1)
+    later = timeutil.format_time(timeutil.now() + timedelta(seconds=60))
+    change = {"done": True} if meanwhile == "finished" else {"lease_until": later}
 
-    class FinishingFirst:
-        """The slow holder records and finishes just as the takeover looks for its record."""
+    class HolderFirst:
+        """The slow holder finishes, or renews its lease, just as the takeover looks for its
+        record (after seeing the lease lapsed, before taking the claim)."""
 
         def __getattr__(self, name: str) -> object:
             return getattr(store, name)
@@ -165,12 +169,14 @@ async def test_takeover_of_a_push_finished_meanwhile_sends_nothing(
         async def get(self, table, row_key):
             found = await store.get(table, row_key)
             if table is PUSHES:
-                await store.update(PUSH_CLAIMS, CLAIM_KEY, {"done": True})
+                await store.update(PUSH_CLAIMS, CLAIM_KEY, change)
             return found
 
     with pytest.raises(ServiceError):
-        await push_feed_1(cast(TableStore, FinishingFirst()), apns_client)
-    assert await push_feed_1(store, apns_client) == [] and fake_apns.requests == []
+        await push_feed_1(cast(TableStore, HolderFirst()), apns_client)
+    assert fake_apns.requests == []
+    [claim] = await store.query(PUSH_CLAIMS, {"feed_item_id": "feed_1"})
+    assert claim["push_id"] == "push_crashed"
 
 
 async def test_sender_that_retries_keeps_its_claim_for_the_wait_and_the_next_attempt(

@@ -99,6 +99,8 @@ class FakeBank:
             tx.update(status="settled", amount=-body["amount"])
         elif action == "decline":
             tx.update(status="declined", decline_reason=body["decline_reason"])
+        elif body.get("if_amount") is not None and tx["amount"] != body["if_amount"]:
+            pass  # changed meanwhile: the guarded part is not taken off
         else:
             tx["amount"] += body.get("amount", -tx["amount"])
             tx["status"] = "reversed" if tx["amount"] == 0 else tx["status"]

@@ -171,3 +171,11 @@ async def test_final_change_whose_outcome_is_unknown_is_run_again_on_the_row_as_
 
     settled = await lifecycle.settle(cast(TableStore, LandedLate()), "tx_1", 340)
     assert (settled["amount"], settled["settled"] != "") == (-340, True)
+
+
+async def test_reverse_guarded_by_an_amount_that_changed_changes_nothing(
+    store: TableStore, authorised: Any
+) -> None:
+    changed = await lifecycle.reverse(store, "tx_1", 50, if_amount=-350)
+    again = await lifecycle.reverse(store, "tx_1", 50, if_amount=-350)  # sent again: stale guard
+    assert changed["amount"] == again["amount"] == -300
