@@ -119,6 +119,18 @@ def invalid_request(problems: list[Any]) -> ServiceError:
     return bad_request("invalid_request", summary, problems=listed)
 
 
+OUTCOME_UNKNOWN = "unavailable.outcome_unknown"
+
+
+def outcome_unknown(what: str) -> ServiceError:
+    """A conditional write that timed out and was not visible when read back (a Cassandra
+    round, `Result.certain` False): it may yet land, so nothing may be decided on it having
+    failed; the caller reads again, or sends the request again."""
+    return unavailable(
+        "outcome_unknown", f"{what} timed out and may yet apply; read it again and retry"
+    )
+
+
 def status_of(exc: BaseException) -> int:
     """The HTTP status an exception is answered with: its own for a ServiceError, else 500."""
     return exc.status if isinstance(exc, ServiceError) else 500

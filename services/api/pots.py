@@ -31,12 +31,7 @@ async def list_pots(
 async def deposit(
     caller: CallerDep, pot_id: str, form: Annotated[PotDeposit, Depends(form_of(PotDeposit))]
 ) -> dict[str, Any]:
-    await owned_pot(caller, pot_id)
-    await caller.account(form.source_account_id)
-    moved = await caller.call(
-        "balance", "PUT", path("/pots/{}/deposit", pot_id), json=form.model_dump()
-    )
-    return shape(Pot, moved)
+    return await move(caller, pot_id, "deposit", form.source_account_id, form)
 
 
 @router.put(
@@ -50,10 +45,17 @@ async def withdraw(
     pot_id: str,
     form: Annotated[PotWithdrawal, Depends(form_of(PotWithdrawal))],
 ) -> dict[str, Any]:
+    return await move(caller, pot_id, "withdraw", form.destination_account_id, form)
+
+
+async def move(
+    caller: Caller, pot_id: str, direction: str, account_id: str, form: PotDeposit | PotWithdrawal
+) -> dict[str, Any]:
+    """Money into or out of the caller's own pot, from or to the caller's own account."""
     await owned_pot(caller, pot_id)
-    await caller.account(form.destination_account_id)
+    await caller.account(account_id)
     moved = await caller.call(
-        "balance", "PUT", path("/pots/{}/withdraw", pot_id), json=form.model_dump()
+        "balance", "PUT", path(f"/pots/{{}}/{direction}", pot_id), json=form.model_dump()
     )
     return shape(Pot, moved)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apns import devices
@@ -81,18 +81,17 @@ def push_json(row: Row) -> dict[str, Any]:
 async def _push(
     event_id: str, item: Mapping[str, Any], token: str, store: TableStore, apns: ApnsClient
 ) -> dict[str, Any] | None:
-    push_id = await _claim(event_id, item, token, store, apns.lease_seconds())
+    claim_key = {"feed_item_id": item["id"], "device_token": token}
+    push_id = await _claim(event_id, item, claim_key, store, apns.lease_seconds())
     if push_id is None:
         return None
-    claim_key = {"feed_item_id": item["id"], "device_token": token}
 
     async def renew(wait: float) -> None:
         """Before a retry: keep the claim for the wait and the next attempt, if it is ours."""
-        lease_until = timeutil.now() + timedelta(seconds=apns.lease_seconds(wait))
         renewed = await store.update(
             PUSH_CLAIMS,
             claim_key,
-            {"lease_until": timeutil.format_time(lease_until)},
+            {"lease_until": _lease_until(timeutil.now(), apns.lease_seconds(wait))},
             if_={"push_id": push_id, "done": False},
         )
         if not renewed.applied and renewed.certain:
@@ -114,7 +113,7 @@ async def _push(
 
 
 async def _claim(
-    event_id: str, item: Mapping[str, Any], token: str, store: TableStore, lease: float
+    event_id: str, item: Mapping[str, Any], key: Row, store: TableStore, lease: float
 ) -> str | None:
     """The push id to send under, or None when this push was made already.
 
@@ -125,13 +124,12 @@ async def _claim(
     its `apns-collapse-id`.
     """
     now = timeutil.now()
-    key = {"feed_item_id": item["id"], "device_token": token}
     claim = {
         **key,
         "push_id": ids.new_id("push"),
         "event_id": event_id,
         "created": timeutil.format_time(now),
-        "lease_until": timeutil.format_time(now + timedelta(seconds=lease)),
+        "lease_until": _lease_until(now, lease),
         "done": False,
     }
     result = await store.insert(PUSH_CLAIMS, claim, if_not_exists=True)
@@ -139,11 +137,11 @@ async def _claim(
         return str(claim["push_id"])
     held = result.current
     if held is None or not result.certain:  # our own claim may yet land: look again later
-        raise _in_progress(item, token)
+        raise _in_progress(key)
     if held["done"] or not held.get("lease_until"):  # finished (or from before leases)
         return None
     if timeutil.parse_time(held["lease_until"]) >= now:
-        raise _in_progress(item, token)
+        raise _in_progress(key)
     recorded = await store.get(
         PUSHES, {"account_id": item["account_id"], "push_id": held["push_id"]}
     )
@@ -156,7 +154,7 @@ async def _claim(
     takeover = {k: claim[k] for k in ("push_id", "event_id", "lease_until")}
     taken = await store.update(PUSH_CLAIMS, key, takeover, if_=unfinished)
     if not taken.applied:
-        raise _in_progress(item, token)  # someone else moved first: see what became of it
+        raise _in_progress(key)  # someone else moved first: see what became of it
     log.warning("taking over an unfinished push", extra={"push_id": held["push_id"]})
     return str(claim["push_id"])
 
@@ -165,12 +163,16 @@ class ClaimLost(Exception):
     """A sender's claim was taken over while it waited to retry: the new holder sends."""
 
 
-def _in_progress(item: Mapping[str, Any], token: str) -> ServiceError:
+def _lease_until(now: datetime, seconds: float) -> str:
+    return timeutil.format_time(now + timedelta(seconds=seconds))
+
+
+def _in_progress(key: Row) -> ServiceError:
     return errors.unavailable(
         "push_in_progress",
         "another attempt holds this push; it is looked at again until it is done or lapses",
-        feed_item_id=item["id"],
-        device_token=token[:8],
+        feed_item_id=key["feed_item_id"],
+        device_token=key["device_token"][:8],
     )
 
 

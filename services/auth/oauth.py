@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -42,17 +43,19 @@ async def bearer_token(authorization: Annotated[str, Header()] = "") -> str:
     return token.strip()
 
 
-def respond(outcome: login.Outcome) -> Response:
-    if isinstance(outcome, login.Redirect):
-        return RedirectResponse(outcome.url, outcome.status, headers=PAGE_HEADERS)
-    return HTMLResponse(outcome.html, outcome.status, headers=PAGE_HEADERS)
+async def respond(outcome: Awaitable[login.Outcome]) -> Response:
+    """The page or redirect a login step leads to; a refusal becomes an error page."""
+    shown = await login.as_page(outcome)
+    if isinstance(shown, login.Redirect):
+        return RedirectResponse(shown.url, shown.status, headers=PAGE_HEADERS)
+    return HTMLResponse(shown.html, shown.status, headers=PAGE_HEADERS)
 
 
 @router.get("/authorize", response_class=HTMLResponse)
 async def show_login(
     request: Annotated[AuthorizeQuery, Query()], store: StoreDep, settings: AuthSettingsDep
 ) -> Response:
-    return respond(await login.as_page(login.show_login(store, settings, request)))
+    return await respond(login.show_login(store, settings, request))
 
 
 @router.post("/authorize", response_class=HTMLResponse, openapi_extra=form_body(AuthorizeRequest))
@@ -61,12 +64,12 @@ async def confirm_login(
     store: StoreDep,
     settings: AuthSettingsDep,
 ) -> Response:
-    return respond(await login.as_page(login.confirm_login(store, settings, request)))
+    return await respond(login.confirm_login(store, settings, request))
 
 
 @router.get("/authorize/link", response_class=HTMLResponse)
 async def show_link(store: StoreDep, token: str = "") -> Response:
-    return respond(await login.as_page(login.show_link(store, token)))
+    return await respond(login.show_link(store, token))
 
 
 @router.post("/authorize/link", response_class=HTMLResponse, openapi_extra=form_body(LinkRequest))
@@ -75,7 +78,7 @@ async def follow_link(
     store: StoreDep,
     settings: AuthSettingsDep,
 ) -> Response:
-    return respond(await login.as_page(login.follow_link(store, settings, request)))
+    return await respond(login.follow_link(store, settings, request))
 
 
 @router.post("/token", openapi_extra=form_body(grants.TokenRequest))

@@ -117,9 +117,9 @@ class Adjuster:
             try:
                 await self.peers.transition(row["transaction_id"], "reverse", body)
             except ServiceError as exc:
-                if not exc.matches("unavailable.outcome_unknown"):
+                if not exc.matches(errors.OUTCOME_UNKNOWN):
                     raise
-        raise errors.unavailable("outcome_unknown", "the transaction's amount could not be synced")
+        raise errors.outcome_unknown(f"syncing the amount of {row['transaction_id']}")
 
     async def present(self, msg: Adjustment) -> dict[str, Any]:
         key = auth_key(msg.card_token, msg.original)

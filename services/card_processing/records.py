@@ -26,7 +26,7 @@ class Records:
         if result.applied:
             return True, fresh
         if result.current is None or not result.certain:
-            raise _outcome_unknown(fresh["auth_key"])
+            raise errors.outcome_unknown(f"the record of {fresh['auth_key']}")
         return False, result.current
 
     async def change(self, row: Row, **changes: Any) -> Row | None:
@@ -36,8 +36,8 @@ class Records:
         result = await self.store.update(
             authorisations, {"auth_key": row["auth_key"]}, values, if_={"version": version}
         )
-        if not result.applied and not result.certain:  # it may yet land: acting on "lost" could
-            raise _outcome_unknown(row["auth_key"])  # undo what then applies
+        if not result.applied and not result.certain:  # acting on "lost" could undo what lands
+            raise errors.outcome_unknown(f"the record of {row['auth_key']}")
         return {**row, **values} if result.applied else None
 
     async def must_get(self, auth_key: str) -> Row:
@@ -55,13 +55,6 @@ class Records:
 
     async def expired_entries(self, day: str, before: str, limit: int) -> list[Row]:
         return await self.store.query(holds_by_expiry, {"day": day}, lt=(before,), limit=limit)
-
-
-def _outcome_unknown(auth_key: str) -> errors.ServiceError:
-    """A Cassandra round that timed out and was not visible when read back (Result.certain)."""
-    return errors.unavailable(
-        "outcome_unknown", f"the record of {auth_key} timed out and may yet change; try again"
-    )
 
 
 def expiry_entry(row: Row) -> Row:

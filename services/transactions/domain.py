@@ -43,9 +43,7 @@ async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str
     result = await store.insert(TRANSACTIONS, candidate, if_not_exists=True)
     await OUTBOX.withdraw(store, result, [created])
     if not result.applied and result.current is None:  # timed out, not visible yet
-        raise errors.unavailable(
-            "outcome_unknown", "recording timed out and may yet apply; send it again"
-        )
+        raise errors.outcome_unknown(f"recording {candidate['id']}")
     if not result.applied and result.current is not None:
         row = result.current
         _check_same(row, candidate)

@@ -123,9 +123,7 @@ async def transition(
         if result.applied:
             return row | values
         if not result.certain and not convergent:  # it may have landed: again could double it
-            raise errors.unavailable(
-                "outcome_unknown", "the change timed out and may yet apply; read it and retry"
-            )
+            raise errors.outcome_unknown(f"the change of {tx_id}")
         if event is not None:
             await OUTBOX.withdraw(store, result, [event])
         row = result.current or await load(store, tx_id)

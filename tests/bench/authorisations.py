@@ -12,7 +12,6 @@ takes to be ready and the stack's memory when idle.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import tempfile
 import time
@@ -27,6 +26,7 @@ from smartbank.registry import CARD_NETWORK_PORT, spec
 from smartbank.telemetry.push_sink import read_pushes
 from tests.bench.cpu import cpu_per_auth
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
+from tests.bench.report import save_report
 from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
@@ -136,8 +136,7 @@ def main() -> None:
         round(m["p50_ms"] / d["p50_ms"], 2)
         for m, d in zip(mesh["rates"], direct["rates"], strict=True)
     ]
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2))
+    save_report(REPORT, report)
     print_report(report)
 
 

@@ -22,22 +22,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from smartbank.launcher.binaries import find_envoy, find_tansu
+from smartbank.launcher.binaries import find_envoy
 from tests.bench.cpu import cpu_seconds
+from tests.bench.report import save_report
+from tests.contract.events_kit import running_tansu, started
+from tests.unit.conftest import free_port
 
 REPORT = Path(os.environ.get("BENCH_FLOOR_REPORT", ".bench/floor.json"))
 CALLS = int(os.environ.get("BENCH_FLOOR_CALLS", "3000"))
@@ -56,36 +55,6 @@ async def hop(body: dict) -> dict:
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",
             access_log=False, log_level="warning")
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listened on {port} in time")
-
-
-@contextmanager
-def started(argv: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def envoy_bootstrap(listen: int, upstream: int) -> dict[str, Any]:
@@ -214,13 +183,10 @@ async def produce_and_consume(bootstrap: str, count: int, per_second: float) -> 
 
 def event_costs() -> dict[str, float]:
     """Milliseconds of CPU per event produced and read once: the clients and the broker."""
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    argv = [str(find_tansu()), "broker", "--listener-url", url, "--advertised-listener-url", url]
-    with started([*argv, "--storage-engine", "memory://tansu/"], port) as broker:
-        asyncio.run(produce_and_consume(f"127.0.0.1:{port}", 100, EVENT_RATE))
+    with running_tansu() as (bootstrap, broker):
+        asyncio.run(produce_and_consume(bootstrap, 100, EVENT_RATE))
         clients_before, broker_before = time.process_time(), cpu_seconds(broker.pid)
-        asyncio.run(produce_and_consume(f"127.0.0.1:{port}", EVENTS, EVENT_RATE))
+        asyncio.run(produce_and_consume(bootstrap, EVENTS, EVENT_RATE))
         clients = (time.process_time() - clients_before) * 1000 / EVENTS
         broker_ms = (cpu_seconds(broker.pid) - broker_before) * 1000 / EVENTS
     return {"event_clients_ms": clients, "event_broker_ms": broker_ms}
@@ -253,8 +219,7 @@ def main() -> dict[str, Any]:
         **{k: round(v, 3) for k, v in parts.items()},
         **{k: round(v, 3) for k, v in skeleton(parts).items()},
     }
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(result, indent=2))
+    save_report(REPORT, result)
     print(
         f"\nfloor (bare parts, no smartbank work): hop {result['server_hop_ms']} ms server + "
         f"{result['client_call_ms']} ms client, Envoy pass {result['envoy_pass_ms']} ms, "

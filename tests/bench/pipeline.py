@@ -10,7 +10,6 @@ clock runs until every stage has handled every event: enrichment, feed-generator
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import tempfile
@@ -26,6 +25,7 @@ from smartbank.registry import spec
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
 from tests.bench.cpu import snapshot
+from tests.bench.report import save_report
 from tests.bench.workload import STACK_ENV
 from tests.e2e.receiver import receiver
 
@@ -126,8 +126,7 @@ def main() -> dict[str, Any]:
         stack.wait_ready(120)
         result = asyncio.run(drain(stack, hooks.url))
         result["webhooks_received"] = len(hooks.deliveries)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(result, indent=2))
+    save_report(REPORT, result)
     print(
         f"\npipeline replay: {result['events_handled']} events in {result['seconds']} s "
         f"= {result['events_per_second']} events/s (target >= 2000); "

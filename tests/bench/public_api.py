@@ -11,7 +11,6 @@ read is three to five service calls.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from smartbank.cli.seed import seed
 from smartbank.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, PUBLIC_API_PORT
 from tests.bench.loadgen import Outcome, Pool, open_loop, open_loop_of, percentile
+from tests.bench.report import save_report
 from tests.bench.workload import PATH, STACK_ENV, message_factory
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
@@ -91,8 +91,7 @@ def main() -> None:
         stack.wait_ready(120)
         results = asyncio.run(asyncio_main())
     report = {"seconds_per_rate": SECONDS, "cpus": os.cpu_count(), "reads": results}
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2))
+    save_report(REPORT, report)
     print(f"\npublic API reads through the edge, open loop, {SECONDS:.0f} s per rate")
     print(ROW.format("read", "rate/s", "sent", "errors", "p50 ms", "p99 ms", "p99.9 ms"))
     for r in results:

@@ -13,6 +13,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from smartbank import errors
@@ -76,34 +77,45 @@ def probe_service(topic: str, behaviour: Behaviour) -> Service:
 
 
 def started_tansu() -> Iterator[str]:
+    with running_tansu() as (bootstrap, _):
+        yield bootstrap
+
+
+@contextmanager
+def running_tansu() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A Tansu on a free port, as the local stack runs it: its bootstrap address and process."""
     from smartbank.launcher.binaries import find_tansu
 
     port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     argv = [str(find_tansu()), "broker", "--listener-url", url, "--advertised-listener-url", url]
-    process = subprocess.Popen(
-        [*argv, "--storage-engine", "memory://tansu/"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with started([*argv, "--storage-engine", "memory://tansu/"], port) as process:
+        yield f"127.0.0.1:{port}", process
+
+
+@contextmanager
+def started(argv: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A program started, once it listens on `port`; stopped on exit."""
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, process)
-        yield f"127.0.0.1:{port}"
+        yield process
     finally:
         process.terminate()
         process.wait(10)
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    name = os.path.basename(str(process.args[0] if isinstance(process.args, list) else ""))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"tansu exited with {process.returncode}")
+            raise RuntimeError(f"{name} exited with {process.returncode}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    raise RuntimeError("tansu did not listen in time")
+    raise RuntimeError(f"{name} did not listen on {port} in time")
 
 
 def bootstrap_from_env() -> str:

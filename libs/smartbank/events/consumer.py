@@ -199,7 +199,7 @@ class ConsumerLoop:
                 await self._handle(received)
             except Exception as exc:
                 failures += 0 if waits_for_dependency(exc) else 1
-                if not self._should_retry(exc, max(failures, 1)):
+                if not self._should_retry(exc, failures):
                     await self.dead_letter(record, exc)
                     return
                 self.metrics.retried.labels(record.topic, self.group).inc()

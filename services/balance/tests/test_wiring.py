@@ -3,6 +3,7 @@ from typing import Any
 import httpx
 
 from balance import main
+from balance.tests.test_pots import POT_KEYS
 from smartbank.testing import service_client
 
 HOLD = {"hold_id": "h1", "amount": 400, "currency": "GBP", "expires_at": "2030-01-01T00:00:00Z"}
@@ -73,19 +74,6 @@ async def test_balance_service_answers_through_the_onion() -> None:
         assert too_much.json()["params"] == {"available": 550, "requested": 551}
         listed = (await client.get("/accounts", params={"user_id": "user_1"})).json()
         assert [a["id"] for a in listed["accounts"]] == [account]
-
-
-POT_KEYS = {
-    "id",
-    "account_id",
-    "name",
-    "style",
-    "balance",
-    "currency",
-    "created",
-    "updated",
-    "deleted",
-}
 
 
 async def pot_refusals(client: httpx.AsyncClient, account: str, pot: str) -> list[tuple[int, str]]:

@@ -106,7 +106,7 @@ class FakeBank:
             tx["status"] = "reversed" if tx["amount"] == 0 else tx["status"]
         if "transition-uncertain" in self.failing:  # landed, but transactions cannot know it
             self.failing.discard("transition-uncertain")
-            raise errors.unavailable("outcome_unknown", "the change may yet apply")
+            raise errors.outcome_unknown(f"the change of {params['tx']}")
         return tx
 
     def install(self) -> FakeRpc:
