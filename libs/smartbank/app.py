@@ -106,6 +106,19 @@ def error_response(error: ServiceError) -> JsonResponse:
     return JsonResponse(error.to_dict(), status_code=error.status)
 
 
+HTTP_ERROR_DETAILS = {400: "invalid_body", 404: "route", 405: "route"}
+
+
+def http_error(exc: HTTPException) -> ServiceError:
+    """The typed error for one FastAPI or Starlette raised itself (no route, wrong method, a
+    body it could not parse), with a detail, as every code on the wire has."""
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError):
+        return errors.bad_request("too_deep", "the JSON body is nested too deeply")
+    kind = errors.KIND_BY_STATUS.get(exc.status_code, "bad_request")
+    detail = HTTP_ERROR_DETAILS.get(exc.status_code, "http")
+    return ServiceError(f"{kind}.{detail}", str(exc.detail))
+
+
 def _install_error_handlers(api: FastAPI) -> None:
     async def on_service_error(_: Request, exc: Exception) -> JsonResponse:
         return error_response(to_service_error(exc))
@@ -116,9 +129,7 @@ def _install_error_handlers(api: FastAPI) -> None:
 
     async def on_http_error(_: Request, exc: Exception) -> JsonResponse:
         assert isinstance(exc, HTTPException)
-        kind = errors.KIND_BY_STATUS.get(exc.status_code, "bad_request")
-        detail = "route" if exc.status_code == 404 else ""
-        return error_response(errors.ServiceError(f"{kind}.{detail}".rstrip("."), str(exc.detail)))
+        return error_response(http_error(exc))
 
     api.add_exception_handler(ServiceError, on_service_error)
     api.add_exception_handler(RequestValidationError, on_validation_error)

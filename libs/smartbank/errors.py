@@ -29,16 +29,34 @@ RESERVED = frozenset({"code", "message", "params"})
 
 KIND_BY_STATUS: dict[int, str] = {status: kind for kind, status in STATUS_BY_KIND.items()}
 
+UNSPECIFIED = "unspecified"
+
+
+def dotted(code: str) -> str:
+    """`code` as `<kind>.<detail>`: the wire contract has no bare kinds, so a code built or
+    received without a detail gets `unspecified`, and one without a kind `internal_service`."""
+    kind, _, detail = code.strip().partition(".")
+    return f"{kind or 'internal_service'}.{detail or UNSPECIFIED}"
+
 
 class ServiceError(Exception):
     """An error with a dotted code that maps to an HTTP status and survives RPC hops."""
 
     def __init__(self, code: str, message: str = "", **params: Any) -> None:
-        super().__init__(f"{code}: {message}" if message else code)
         self.code = code
-        self.message = message or code
+        super().__init__(f"{self.code}: {message}" if message else self.code)
+        self.message = message or self.code
         self.params = params
         self.fields: dict[str, str] = {}
+
+    @property
+    def code(self) -> str:
+        """Always `<kind>.<detail>`, however the error was built (see `dotted`)."""
+        return self._code
+
+    @code.setter
+    def code(self, code: str) -> None:
+        self._code = dotted(code)
 
     def with_fields(self, **fields: str) -> ServiceError:
         """Extra top-level keys in the error body, for wire formats that require them (OAuth's
@@ -86,7 +104,7 @@ class ErrorMaker(Protocol):
 
 def _maker(kind: str) -> ErrorMaker:
     def make(detail: str = "", message: str = "", **params: Any) -> ServiceError:
-        return ServiceError(f"{kind}.{detail}" if detail else kind, message, **params)
+        return ServiceError(f"{kind}.{detail}", message, **params)
 
     make.__name__ = kind
     make.__doc__ = f"A `{kind}.<detail>` error (HTTP {STATUS_BY_KIND[kind]})."

@@ -36,6 +36,7 @@ async def create(store: TableStore, table: Table, prefix: str, ttl: int, grant: 
         "state": grant.state,
         "expires_at": timeutil.later(ttl),
         "claimed_by": "",
+        "replayed_by": "",
     }
     await store.insert(table, row, if_not_exists=True)
     return secret
@@ -65,6 +66,12 @@ async def claim(store: TableStore, table: Table, row: Row) -> bool:
 
 def grant_of(row: Row) -> Grant:
     return Grant(row["user_id"], row["client_id"], row["redirect_uri"], row["state"])
+
+
+def family_of(code: str) -> str:
+    """What every token issued from `code`, and refreshed from those, carries: the code's hash,
+    so a replay of the code can name them."""
+    return hashing.digest(code)
 
 
 async def issue_code(store: TableStore, grant: Grant, ttl: int) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from auth import clients, codes, oauth_errors, tokens
+from auth import clients, codes, oauth_errors, replays, tokens
 from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
 
@@ -43,8 +43,22 @@ async def grant_tokens(store: TableStore, request: TokenRequest, ttl: int) -> di
     client = await clients.authenticate(store, request.client_id, request.client_secret)
     if request.grant_type == "refresh_token":
         return await tokens.refresh_token(store, client["client_id"], request.refresh_token, ttl)
-    grant = await codes.redeem_code(store, request.code, client["client_id"], request.redirect_uri)
-    return await tokens.issue_token(store, grant.user_id, ttl, grant.client_id)
+    return await exchange_code(store, client["client_id"], request, ttl)
+
+
+async def exchange_code(
+    store: TableStore, client_id: str, request: TokenRequest, ttl: int
+) -> dict[str, Any]:
+    try:
+        grant = await codes.redeem_code(store, request.code, client_id, request.redirect_uri)
+    except ServiceError as exc:
+        if exc.matches("bad_request.invalid_grant"):
+            await replays.refuse(store, request.code)
+        raise
+    family = codes.family_of(request.code)
+    issued = await tokens.issue_token(store, grant.user_id, ttl, grant.client_id, family)
+    await replays.check(store, request.code)
+    return issued
 
 
 def check_complete(request: TokenRequest) -> None:

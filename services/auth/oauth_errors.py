@@ -36,12 +36,12 @@ def unsupported_grant_type(grant_type: str) -> ServiceError:
 
 def method_not_allowed(method: str, allowed: str) -> ServiceError:
     description = f"{method} is not allowed here: send {allowed}"
-    error = ServiceError("method_not_allowed", description, method=method, allowed=allowed)
+    error = ServiceError("method_not_allowed.route", description, method=method, allowed=allowed)
     return error.with_fields(error="invalid_request", error_description=description)
 
 
 def server_error(description: str = "internal error") -> ServiceError:
-    return oauth_error(errors.internal_service, "", "server_error", description)
+    return oauth_error(errors.internal_service, "server_error", "server_error", description)
 
 
 def for_token_endpoint(error: ServiceError) -> ServiceError:

@@ -39,6 +39,7 @@ TOKENS = Table(
         "issued_at": str,
         "expires_at": str,
         "revoked": bool,
+        "family": str,
     },
     partition_key=("token_hash",),
 )
@@ -51,6 +52,7 @@ CURRENT_TOKENS = Table(
         "access_hash": str,
         "refresh_hash": str,
         "issued_at": str,
+        "family": str,
     },
     partition_key=("user_id",),
     clustering=("client_id",),
@@ -64,6 +66,7 @@ ONE_TIME_COLUMNS = {
     "state": str,
     "expires_at": str,
     "claimed_by": str,
+    "replayed_by": str,
 }
 
 CODES = Table("codes", columns=ONE_TIME_COLUMNS, partition_key=("secret_hash",))

@@ -10,6 +10,10 @@ A customer holds one live token pair per client: `current_tokens` (keyed by user
 names it, and every change to it is a compare-and-set. Issuing a pair replaces whatever was
 there, so the previous pair stops working; a refresh swaps the pair only while its refresh
 token is still the current one, so a refresh token works once even under concurrent use.
+
+A pair issued from an authorization code carries the code's family, and so does every pair
+refreshed from it. Only the current pair of a family can work, so revoking the family is one
+compare-and-set on `current_tokens`: whatever the chain of refreshes, it ends there.
 """
 
 from __future__ import annotations
@@ -29,13 +33,17 @@ REFRESH = "refresh"
 
 
 async def issue_token(
-    store: TableStore, user_id: str, ttl: int, client_id: str = DEFAULT_CLIENT_ID
+    store: TableStore,
+    user_id: str,
+    ttl: int,
+    client_id: str = DEFAULT_CLIENT_ID,
+    family: str = "",
 ) -> dict[str, Any]:
     await get_customer(store, user_id)
-    pair = await _new_pair(store, user_id, client_id, ttl)
+    pair = await _new_pair(store, user_id, client_id, ttl, family)
     key = {"user_id": user_id, "client_id": client_id}
     current = await store.get(CURRENT_TOKENS, key)
-    while not await _swap(store, key, current, pair):
+    while not await _swap(store, key, current, pair, family):
         current = await store.get(CURRENT_TOKENS, key)
     return pair
 
@@ -52,8 +60,9 @@ async def refresh_token(
     current = await store.get(CURRENT_TOKENS, key)
     if current is None or current["refresh_hash"] != row["token_hash"]:
         raise oauth_errors.invalid_grant("the refresh token was used or replaced")
-    pair = await _new_pair(store, row["user_id"], client_id, ttl)
-    if not await _swap(store, key, current, pair):
+    family = row["family"] or ""
+    pair = await _new_pair(store, row["user_id"], client_id, ttl, family)
+    if not await _swap(store, key, current, pair, family):
         raise oauth_errors.invalid_grant("the refresh token was used or replaced")
     return pair
 
@@ -85,7 +94,7 @@ async def revoke_token(store: TableStore, access_token: str) -> None:
     await store.update(
         CURRENT_TOKENS,
         {"user_id": row["user_id"], "client_id": row["client_id"]},
-        {"access_hash": "", "refresh_hash": "", "issued_at": timeutil.now_text()},
+        _cleared(),
         if_={"access_hash": token_hash},
     )
 
@@ -98,9 +107,32 @@ async def logout(store: TableStore, access_token: str) -> None:
     await store.update(
         CURRENT_TOKENS,
         {"user_id": verified["user_id"], "client_id": verified["client_id"]},
-        {"access_hash": "", "refresh_hash": "", "issued_at": timeutil.now_text()},
+        _cleared(),
         if_exists=True,
     )
+
+
+async def revoke_family(store: TableStore, user_id: str, client_id: str, family: str) -> None:
+    """Stop every token of `family` working: clear the customer's current pair while it is
+    one of the family's, however often a racing refresh swaps it first."""
+    key = {"user_id": user_id, "client_id": client_id}
+    current = await store.get(CURRENT_TOKENS, key) if family else None
+    while current is not None and current["family"] == family:
+        expected = {k: current[k] for k in ("family", "access_hash", "refresh_hash")}
+        cleared = await store.update(CURRENT_TOKENS, key, _cleared(), if_=expected)
+        if cleared.applied:
+            await _mark_revoked(store, current["access_hash"], current["refresh_hash"])
+            return
+        current = cleared.current if cleared.certain else await store.get(CURRENT_TOKENS, key)
+
+
+def _cleared() -> dict[str, str]:
+    return {"access_hash": "", "refresh_hash": "", "family": "", "issued_at": timeutil.now_text()}
+
+
+async def _mark_revoked(store: TableStore, *token_hashes: str) -> None:
+    for token_hash in token_hashes:
+        await store.update(TOKENS, {"token_hash": token_hash}, {"revoked": True}, if_exists=True)
 
 
 async def _access_row(store: TableStore, access_token: str) -> Row:
@@ -110,7 +142,9 @@ async def _access_row(store: TableStore, access_token: str) -> Row:
     return row
 
 
-async def _new_pair(store: TableStore, user_id: str, client_id: str, ttl: int) -> dict[str, Any]:
+async def _new_pair(
+    store: TableStore, user_id: str, client_id: str, ttl: int, family: str
+) -> dict[str, Any]:
     pair = {
         "access_token": ids.token("sbat"),
         "client_id": client_id,
@@ -119,12 +153,14 @@ async def _new_pair(store: TableStore, user_id: str, client_id: str, ttl: int) -
         "token_type": "Bearer",
         "user_id": user_id,
     }
-    await _store_token(store, pair, ACCESS, timeutil.later(ttl))
-    await _store_token(store, pair, REFRESH, "")
+    await _store_token(store, pair, ACCESS, timeutil.later(ttl), family)
+    await _store_token(store, pair, REFRESH, "", family)
     return pair
 
 
-async def _store_token(store: TableStore, pair: dict[str, Any], kind: str, expires_at: str) -> None:
+async def _store_token(
+    store: TableStore, pair: dict[str, Any], kind: str, expires_at: str, family: str
+) -> None:
     token = pair["access_token"] if kind == ACCESS else pair["refresh_token"]
     row = {
         "token_hash": hashing.digest(token),
@@ -134,18 +170,24 @@ async def _store_token(store: TableStore, pair: dict[str, Any], kind: str, expir
         "issued_at": timeutil.now_text(),
         "expires_at": expires_at,
         "revoked": False,
+        "family": family,
     }
     await store.insert(TOKENS, row, if_not_exists=True)
 
 
 async def _swap(
-    store: TableStore, key: dict[str, str], current: Row | None, pair: dict[str, Any]
+    store: TableStore,
+    key: dict[str, str],
+    current: Row | None,
+    pair: dict[str, Any],
+    family: str,
 ) -> bool:
     """Point the customer's current tokens at `pair`, if they still are what we read."""
     values = {
         "access_hash": hashing.digest(pair["access_token"]),
         "refresh_hash": hashing.digest(pair["refresh_token"]),
         "issued_at": timeutil.now_text(),
+        "family": family,
     }
     if current is None:
         inserted = await store.insert(CURRENT_TOKENS, {**key, **values}, if_not_exists=True)

@@ -35,7 +35,7 @@ async def test_unknown_path_is_404_and_wrong_method_405(bank: Bank) -> None:
     missing = await ada.http.get("/nowhere")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found.route")
     wrong = await ada.http.post("/accounts")
-    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed.route")
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,42 @@ def test_error_survives_serialisation():
 
 
 def test_from_dict_without_code_uses_the_status():
-    assert ServiceError.from_dict({"message": "x"}, 404).code == "not_found"
+    assert ServiceError.from_dict({"message": "x"}, 404).code == "not_found.unspecified"
+
+
+@pytest.mark.parametrize(
+    ("built", "code"),
+    [
+        (lambda: ServiceError("bad_request"), "bad_request.unspecified"),
+        (lambda: ServiceError("bad_request."), "bad_request.unspecified"),
+        (lambda: ServiceError(""), "internal_service.unspecified"),
+        (lambda: ServiceError(".detail"), "internal_service.detail"),
+        (lambda: errors.internal_service(), "internal_service.unspecified"),
+        (lambda: errors.not_found("", "gone"), "not_found.unspecified"),
+        (lambda: ServiceError.from_dict({"code": "forbidden"}, 403), "forbidden.unspecified"),
+        (lambda: ServiceError("bad_request.too_deep"), "bad_request.too_deep"),
+    ],
+)
+def test_an_error_without_a_detail_gets_one(built, code):
+    error = built()
+    assert error.code == code and error.to_dict()["code"] == code
+    assert error.status == errors.STATUS_BY_KIND.get(code.split(".")[0], 500)
+
+
+def test_a_code_set_later_is_dotted_too():
+    error = errors.bad_request("invalid_json")
+    error.code = "conflict"
+    assert error.to_dict()["code"] == "conflict.unspecified" and error.status == 409
+
+
+def test_every_maker_gives_a_dotted_code_and_a_message():
+    for kind in errors.STATUS_BY_KIND:
+        maker = getattr(errors, kind, None)
+        if maker is None:
+            continue
+        body = maker().to_dict()
+        assert body["code"].startswith(f"{kind}.") and body["code"] != f"{kind}."
+        assert body["message"]
 
 
 def test_matches_code_and_its_parents_only():

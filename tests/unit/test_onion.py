@@ -54,7 +54,7 @@ async def test_unknown_route_and_method_are_typed(probe_url):
         missing = await client.get("/nowhere")
         wrong = await client.delete("/echo")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found.route")
-    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed")
+    assert (wrong.status_code, wrong.json()["code"]) == (405, "method_not_allowed.route")
 
 
 async def test_crash_is_500_internal_service_without_details(probe_url):
@@ -62,7 +62,7 @@ async def test_crash_is_500_internal_service_without_details(probe_url):
         response = await client.get("/crash")
     assert response.status_code == 500
     assert response.json() == {
-        "code": "internal_service",
+        "code": "internal_service.unexpected",
         "message": "internal error",
         "params": {},
     }

@@ -27,7 +27,7 @@ async def test_unexpected_exception_becomes_internal_service_without_internals(p
     with pytest.raises(ServiceError) as raised:
         await client.call("probe", "GET", "/crash")
     await client.close()
-    assert raised.value.code == "internal_service"
+    assert raised.value.code == "internal_service.unexpected"
     assert "password" not in raised.value.message
 
 

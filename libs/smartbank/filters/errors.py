@@ -1,7 +1,7 @@
 """Error mapping: every failure leaves the service as a typed JSON error body.
 
 ServiceErrors keep their code, message and params; anything unexpected becomes
-`internal_service` with no internals leaked, and its traceback goes to the log once.
+`internal_service.unexpected` with no internals leaked, and its traceback goes to the log once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ log = logging.getLogger("smartbank.errors")
 def to_service_error(exc: BaseException) -> ServiceError:
     if isinstance(exc, ServiceError):
         return exc
-    return ServiceError("internal_service", "internal error")
+    return ServiceError("internal_service.unexpected", "internal error")
 
 
 async def send_error(send: Send, error: ServiceError, trace_id: str = "") -> None:

@@ -42,7 +42,7 @@ async def test_exchange_when_the_customer_is_gone_is_invalid_grant(
 @pytest.mark.parametrize(
     ("raised", "code", "oauth_error"),
     [
-        (RuntimeError("disk on fire"), "internal_service", "server_error"),
+        (RuntimeError("disk on fire"), "internal_service.server_error", "server_error"),
         (errors.unavailable("store", "the store is down"), "unavailable.store", "server_error"),
         (errors.conflict("race", "lost a race"), "conflict.race", "invalid_request"),
     ],

@@ -98,7 +98,7 @@ async def test_token_with_another_method_is_405_with_the_oauth_error(
     response = await http.request(method, "/oauth2/token")
     body = response.json()
     assert (response.status_code, response.headers["allow"]) == (405, "POST")
-    assert (body["code"], body["error"]) == ("method_not_allowed", "invalid_request")
+    assert (body["code"], body["error"]) == ("method_not_allowed.route", "invalid_request")
     assert body["error_description"] and body["message"]
 
 
