@@ -9,16 +9,14 @@ costs a thread hop on every request for what is only an attribute lookup.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
 
 from smartbank.rpc import Rpc
 from smartbank.runtime import Runtime
-from smartbank.settings import PlatformSettings
+from smartbank.settings import PlatformSettings, S
 from smartbank.storage import TableStore
-
-S = TypeVar("S", bound=PlatformSettings)
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -46,10 +44,7 @@ def settings_of(cls: type[S]) -> Callable[[Request], Awaitable[S]]:
     """A dependency giving the service's own settings class, typed as such."""
 
     async def get(request: Request) -> S:
-        settings = runtime_of(request).settings
-        if not isinstance(settings, cls):
-            raise TypeError(f"the app was built with {type(settings).__name__}, not {cls.__name__}")
-        return settings
+        return runtime_of(request).settings_as(cls)
 
     return get
 

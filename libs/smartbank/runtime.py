@@ -23,7 +23,7 @@ from smartbank.events.metrics import ConsumerMetrics
 from smartbank.events.publisher import Publisher
 from smartbank.rpc import Rpc
 from smartbank.service import PeriodicJob, Service
-from smartbank.settings import PlatformSettings
+from smartbank.settings import PlatformSettings, S, typed
 from smartbank.storage import TableStore
 from smartbank.storage.store import StorageError
 
@@ -49,6 +49,10 @@ class Runtime:
     _consumers: list[ConsumerLoop] = field(default_factory=list)
     _resources: dict[str, Any] = field(default_factory=dict)
     _nudges: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def settings_as(self, cls: type[S]) -> S:
+        """The service's own typed settings, for jobs and consumers as handlers get them."""
+        return typed(self.settings, cls)
 
     def nudge(self, job: str) -> None:
         """Run the periodic job `job` now rather than at its next tick (e.g. new work for it)."""

@@ -8,7 +8,7 @@ any settings they like. A service that needs more fields subclasses `PlatformSet
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,3 +66,14 @@ class PlatformSettings(BaseSettings):
     @property
     def cassandra_host_list(self) -> list[str]:
         return [h.strip() for h in self.cassandra_hosts.split(",") if h.strip()]
+
+
+S = TypeVar("S", bound=PlatformSettings)
+
+
+def typed(settings: PlatformSettings, cls: type[S]) -> S:
+    """The service's own settings class, checked rather than cast: an app built with another
+    class fails here, at once, instead of reading a missing field later."""
+    if not isinstance(settings, cls):
+        raise TypeError(f"the app was built with {type(settings).__name__}, not {cls.__name__}")
+    return settings

@@ -11,7 +11,7 @@ same status codes and error bodies a caller would.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,7 @@ from smartbank.events.consumer import Received
 from smartbank.events.envelope import Event, Headers, decode
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings
+from smartbank.storage import Table, TableStore, open_store
 
 Responder = Callable[[dict[str, str], Any], Awaitable[Any] | Any]
 
@@ -111,6 +112,17 @@ async def deliver(built: BuiltApp, event: Event, offset: int = 0) -> None:
         await consumer.handle(received, built.runtime)
 
 
+@asynccontextmanager
+async def memory_store(tables: Iterable[Table]) -> AsyncIterator[TableStore]:
+    """An in-memory store holding `tables`, closed on exit: a unit test's store."""
+    store = open_store(PlatformSettings(storage="memory"), "test")
+    await store.ensure(tables)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
 def fake_settings(service: Service, **overrides: Any) -> PlatformSettings:
     """The service's own settings class, with in-memory storage and no access log."""
     values: dict[str, Any] = {"storage": "memory", "access_log": False, **overrides}
@@ -143,11 +155,20 @@ async def service_client(
     service: Service, *, rpc: Any = None, settings: PlatformSettings | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the service in-process, through the whole onion."""
-    async with running(service, rpc=rpc, settings=settings) as built:
-        transport = httpx.ASGITransport(app=built.asgi)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            client.app = built  # type: ignore[attr-defined]
-            yield client
+    async with (
+        running(service, rpc=rpc, settings=settings) as built,
+        asgi_client(built) as client,
+    ):
+        yield client
+
+
+@asynccontextmanager
+async def asgi_client(built: BuiltApp) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for an app already running in this process (`running`)."""
+    transport = httpx.ASGITransport(app=built.asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        client.app = built  # type: ignore[attr-defined]
+        yield client
 
 
 @dataclass
@@ -185,3 +206,16 @@ async def running_together(*services: Service) -> AsyncIterator[dict[str, BuiltA
         for service in services:
             mesh.apps[service.name] = await stack.enter_async_context(running(service, rpc=mesh))
         yield mesh.apps
+
+
+async def assert_platform_routes(client: httpx.AsyncClient) -> None:
+    """What every service answers besides its own routes: health, readiness, metrics, and a
+    typed 404 for a path it does not have."""
+    assert (await client.get("/healthz")).status_code == 200
+    assert (await client.get("/readyz")).status_code == 200
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200 and "smartbank_" in metrics.text
+    missing = await client.get("/no/such/route")
+    assert missing.status_code == 404
+    assert set(missing.json()) == {"code", "message", "params"}
+    assert missing.json()["code"].startswith("not_found.")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from apns.client import ApnsClient
 from apns.metrics import PushMetrics
 from apns.pushes import on_feed_item_created
@@ -13,7 +11,7 @@ from smartbank.schemas.v1 import events_pb2
 
 
 def client(runtime: Runtime) -> ApnsClient:
-    settings = cast(Settings, runtime.settings)
+    settings = runtime.settings_as(Settings)
     return runtime.resource("apns", lambda: ApnsClient.from_settings(settings))
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from smartbank.money import minor_digits
+
 SYMBOLS = {
     "GBP": "£",
     "EUR": "€",
@@ -23,17 +25,6 @@ SYMBOLS = {
     "MXN": "MX$",
     "BRL": "R$",
 }
-CODES_BY_DIGITS = {
-    0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
-    3: "BHD IQD JOD KWD LYD OMR TND",
-    4: "CLF UYW",
-}
-MINOR_DIGITS = {code: digits for digits, codes in CODES_BY_DIGITS.items() for code in codes.split()}
-DEFAULT_DIGITS = 2
-
-
-def minor_digits(currency: str) -> int:
-    return MINOR_DIGITS.get(currency, DEFAULT_DIGITS)
 
 
 def format_money(minor: int, currency: str) -> str:

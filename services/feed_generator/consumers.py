@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from feed_generator.domain import on_transaction_event
+from feed_generator.feed import on_transaction_event
 from smartbank import ids
 from smartbank.events import Consumer, Event, Received
 from smartbank.events.codec import feed_item_from_dict, transaction_to_dict
-from smartbank.rpc import Rpc
+from smartbank.rpc import Rpc, route
 from smartbank.runtime import Runtime
 from smartbank.schemas.v1 import events_pb2
 
@@ -38,7 +38,7 @@ async def with_merchant(transaction: dict[str, Any], rpc: Rpc) -> dict[str, Any]
     merchant_id = transaction.get("merchant")
     if not isinstance(merchant_id, str):
         return transaction
-    found = await rpc.call("merchant", "GET", f"/merchants/{merchant_id}", idempotent=True)
+    found = await rpc.call("merchant", "GET", route("/merchants/{}", merchant_id), idempotent=True)
     return {**transaction, "merchant": found["merchant"]}
 
 

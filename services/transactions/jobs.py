@@ -1,9 +1,7 @@
-from typing import cast
-
 from smartbank.events.outbox import relay
 from smartbank.runtime import Runtime
 from smartbank.service import PeriodicJob
-from smartbank.settings import PlatformSettings
+from smartbank.settings import PlatformSettings, typed
 from transactions.events import OUTBOX
 from transactions.settings import Settings
 
@@ -13,7 +11,7 @@ async def publish_outbox(runtime: Runtime) -> None:
 
 
 def relay_interval(settings: PlatformSettings) -> float:
-    return cast(Settings, settings).outbox_interval
+    return typed(settings, Settings).outbox_interval
 
 
 RELAY = "outbox-relay"

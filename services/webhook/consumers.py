@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from smartbank.events import Consumer, Received
 from smartbank.events.codec import transaction_to_dict
 from smartbank.runtime import Runtime
@@ -19,7 +17,7 @@ async def on_enriched(received: Received, runtime: Runtime) -> None:
 
 def deliverer(runtime: Runtime) -> Deliverer:
     """One for the service's life: its HTTP client keeps connections to receivers open."""
-    settings = cast(Settings, runtime.settings)
+    settings = runtime.settings_as(Settings)
     return runtime.resource("deliverer", lambda: Deliverer(runtime.store, settings))
 
 

@@ -5,6 +5,7 @@ Services declare `Table`s (one per query: partition key plus clustering columns)
 `open_store` picks the backend from the platform settings.
 """
 
+from smartbank.storage.backend import open_store
 from smartbank.storage.schema import Row, Table
 from smartbank.storage.store import (
     Delete,
@@ -14,7 +15,6 @@ from smartbank.storage.store import (
     StorageError,
     TableStore,
     Update,
-    open_store,
 )
 
 __all__ = [

@@ -27,16 +27,17 @@ from cassandra import ConsistencyLevel, OperationTimedOut, WriteTimeout
 
 from smartbank.settings import CassandraSchema
 from smartbank.storage import cql
+from smartbank.storage.base import SingleWrites
 from smartbank.storage.cql_session import CqlRow, CqlSession, DriverSession
 from smartbank.storage.schema import Row, Table, decode_row
 from smartbank.storage.select import Statement, select_row, select_slice
-from smartbank.storage.store import Delete, Insert, Op, Result, StorageError, Update
+from smartbank.storage.store import Op, Result, StorageError
 from smartbank.storage.writes import Write, prepare, prepare_batch, was_written
 
 Failed = dict[tuple[Any, ...], Row | None]
 
 
-class CassandraStore:
+class CassandraStore(SingleWrites):
     """A TableStore on one keyspace; `session` is a fake in tests, the driver otherwise."""
 
     def __init__(
@@ -112,32 +113,6 @@ class CassandraStore:
         ref = cql.table_ref(self._keyspace, table)
         statement = select_slice(table, ref, partition, bounds, limit, descending)
         return [decode_row(table, r) for r in await self._guard(self._cql.execute(statement))]
-
-    async def insert(
-        self, table: Table, row: Mapping[str, Any], *, if_not_exists: bool = False
-    ) -> Result:
-        return await self._single(Insert(table, row, if_not_exists))
-
-    async def update(
-        self,
-        table: Table,
-        key: Mapping[str, Any],
-        values: Mapping[str, Any],
-        *,
-        if_: Mapping[str, Any] | None = None,
-        if_exists: bool = False,
-    ) -> Result:
-        return await self._single(Update(table, key, values, if_, if_exists))
-
-    async def delete(
-        self,
-        table: Table,
-        key: Mapping[str, Any],
-        *,
-        if_: Mapping[str, Any] | None = None,
-        if_exists: bool = False,
-    ) -> Result:
-        return await self._single(Delete(table, key, if_, if_exists))
 
     async def batch(self, ops: Sequence[Op]) -> Result:
         failed, certain = await self._apply(prepare_batch(ops))

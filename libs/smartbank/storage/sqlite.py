@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from smartbank.storage.base import SingleWrites
 from smartbank.storage.schema import Row, Table, decode_row
 from smartbank.storage.select import (
     Statement,
@@ -30,7 +31,7 @@ from smartbank.storage.select import (
     select_row,
     select_slice,
 )
-from smartbank.storage.store import Delete, Insert, Op, Result, StorageError, Update
+from smartbank.storage.store import Op, Result, StorageError
 from smartbank.storage.writes import Write, condition_holds, prepare, prepare_batch
 
 T = TypeVar("T")
@@ -45,7 +46,7 @@ _AFFINITY = {
 _BUSY_TIMEOUT_MS = 5000
 
 
-class SqliteStore:
+class SqliteStore(SingleWrites):
     """A TableStore on one SQLite database, safe under concurrent async use."""
 
     def __init__(self, path: str) -> None:
@@ -78,32 +79,6 @@ class SqliteStore:
         bounds = {"gt": gt, "ge": ge, "lt": lt, "le": le}
         statement = select_slice(table, quote(table.name), partition, bounds, limit, descending)
         return await self._run(lambda conn: _fetch(conn, table, statement))
-
-    async def insert(
-        self, table: Table, row: Mapping[str, Any], *, if_not_exists: bool = False
-    ) -> Result:
-        return await self._single(Insert(table, row, if_not_exists))
-
-    async def update(
-        self,
-        table: Table,
-        key: Mapping[str, Any],
-        values: Mapping[str, Any],
-        *,
-        if_: Mapping[str, Any] | None = None,
-        if_exists: bool = False,
-    ) -> Result:
-        return await self._single(Update(table, key, values, if_, if_exists))
-
-    async def delete(
-        self,
-        table: Table,
-        key: Mapping[str, Any],
-        *,
-        if_: Mapping[str, Any] | None = None,
-        if_exists: bool = False,
-    ) -> Result:
-        return await self._single(Delete(table, key, if_, if_exists))
 
     async def batch(self, ops: Sequence[Op]) -> Result:
         writes = prepare_batch(ops)

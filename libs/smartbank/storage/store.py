@@ -1,4 +1,4 @@
-"""The table interface services code against, and the one place that picks a backend.
+"""The table interface services code against (backend.py picks the implementation).
 
 The interface is Cassandra's data model, not SQL: rows are read by full key or by partition
 slice, every write is an upsert, and the only read-modify-write is compare-and-set (a
@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from smartbank.settings import PlatformSettings
-from smartbank.storage.schema import Row, Table, check_identifier
+from smartbank.storage.schema import Row, Table
 
 
 class StorageError(Exception):
@@ -135,26 +134,3 @@ class TableStore(Protocol):
 
     async def close(self) -> None:
         """Release connections and threads."""
-
-
-def open_store(settings: PlatformSettings, service_name: str) -> TableStore:
-    """The store a service's settings ask for; it connects lazily, on first use."""
-    if settings.storage == "cassandra":
-        from smartbank.storage.cassandra import CassandraStore
-
-        keyspace = service_name.replace("-", "_")
-        check_identifier(keyspace, "keyspace")
-        if not settings.cassandra_host_list:
-            raise ValueError("storage is cassandra but cassandra_hosts is empty")
-        return CassandraStore(
-            settings.cassandra_host_list,
-            keyspace,
-            settings.cassandra_replication_factor,
-            schema=settings.cassandra_schema,
-        )
-    from smartbank.storage.sqlite import SqliteStore
-
-    if settings.storage == "memory":
-        return SqliteStore(":memory:")
-    check_identifier(service_name.replace("-", "_"), "service name")
-    return SqliteStore(str(settings.data_dir / f"{service_name}.sqlite3"))

@@ -5,18 +5,16 @@ import pytest
 
 from feed import tables
 from feed.validation import NewItem
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
+from smartbank.storage import TableStore
+from smartbank.testing import memory_store
 
 MakeItem = Callable[..., NewItem]
 
 
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    store = open_store(PlatformSettings(storage="memory"), "feed")
-    await store.ensure(tables.ALL)
-    yield store
-    await store.close()
+    async with memory_store(tables.ALL) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from feed_generator.amounts import format_money, format_signed, minor_digits
+from feed_generator.amounts import format_money, format_signed
 
 
 @pytest.mark.parametrize(
@@ -42,10 +42,3 @@ def test_format_money_ignores_the_sign() -> None:
 
 def test_format_money_with_huge_amounts_stays_exact() -> None:
     assert format_money(2**63 - 1, "GBP") == "£92,233,720,368,547,758.07"
-
-
-@pytest.mark.parametrize(
-    ("currency", "digits"), [("GBP", 2), ("JPY", 0), ("VND", 0), ("BHD", 3), ("OMR", 3)]
-)
-def test_minor_digits_follow_iso_4217(currency: str, digits: int) -> None:
-    assert minor_digits(currency) == digits

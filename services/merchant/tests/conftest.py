@@ -3,13 +3,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from merchant import tables
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
+from smartbank.storage import TableStore
+from smartbank.testing import memory_store
 
 
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    store = open_store(PlatformSettings(storage="memory"), "merchant")
-    await store.ensure(tables.ALL)
-    yield store
-    await store.close()
+    async with memory_store(tables.ALL) as opened:
+        yield opened

@@ -8,8 +8,8 @@ from merchant.normalise import normalise
 from merchant.tables import MERCHANTS
 from smartbank import timeutil
 from smartbank.errors import ServiceError
-from smartbank.settings import PlatformSettings
-from smartbank.storage import Result, TableStore, open_store
+from smartbank.storage import Result, TableStore
+from smartbank.testing import memory_store
 
 MERCHANT_KEYS = {"id", "group_id", "name", "logo", "emoji", "category", "created", "address"}
 ADDRESS_KEYS = {"address", "city", "country", "latitude", "longitude", "postcode", "region"}
@@ -112,10 +112,8 @@ async def test_resolve_concurrently_creates_merchant_exactly_once(store: TableSt
 async def test_resolve_in_separate_deployments_names_merchant_the_same() -> None:
     ids = []
     for _ in range(2):
-        store = open_store(PlatformSettings(storage="memory"), "merchant")
-        await store.ensure([MERCHANTS])
-        ids.append((await domain.resolve(store, "ACME WIDGETS", ""))["id"])
-        await store.close()
+        async with memory_store([MERCHANTS]) as store:
+            ids.append((await domain.resolve(store, "ACME WIDGETS", ""))["id"])
     assert ids[0] == ids[1]
 
 

@@ -3,8 +3,8 @@ from typing import Any
 
 import pytest
 
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
+from smartbank.storage import TableStore
+from smartbank.testing import memory_store
 from transactions import tables
 from transactions.domain import NewTransaction
 
@@ -13,10 +13,8 @@ NewTx = Callable[..., NewTransaction]
 
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    store = open_store(PlatformSettings(storage="memory"), "transactions")
-    await store.ensure(tables.ALL)
-    yield store
-    await store.close()
+    async with memory_store(tables.ALL) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from typing import Any, cast
 import httpx
 import pytest
 
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
+from smartbank.storage import TableStore
+from smartbank.testing import memory_store
 from webhook import tables, webhooks
 from webhook.delivery import Deliverer
 from webhook.settings import Settings
@@ -24,10 +24,8 @@ from webhook.tests.fakes import (
 
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    store = open_store(PlatformSettings(storage="memory"), "webhook")
-    await store.ensure(tables.ALL)
-    yield store
-    await store.close()
+    async with memory_store(tables.ALL) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from feed_generator.items import DECLINED, ENRICHED, REVERSED, SETTLED, build_item
+from feed_generator.domain import DECLINED, ENRICHED, REVERSED, SETTLED, build_item
 from smartbank.errors import ServiceError
 from smartbank.ids import derived_id
 

@@ -2,8 +2,8 @@ from typing import Any
 
 import pytest
 
-from feed_generator.domain import on_transaction_event
-from feed_generator.items import DECLINED, ENRICHED, REVERSED, SETTLED, build_item
+from feed_generator.domain import DECLINED, ENRICHED, REVERSED, SETTLED, build_item
+from feed_generator.feed import on_transaction_event
 from smartbank import errors
 from smartbank.errors import ServiceError
 from smartbank.testing import FakeRpc
