@@ -10,9 +10,11 @@ proxy which calls are safe to retry.
 from __future__ import annotations
 
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import aiohttp
 import orjson
+import yarl
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode, TracerProvider
 
@@ -24,6 +26,30 @@ from smartbank.settings import PlatformSettings
 IDEMPOTENT = "x-smartbank-idempotent"
 ENVOY_TIMEOUT = "x-envoy-upstream-rq-timeout-ms"
 MAX_CONNECTIONS = 512
+UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
+
+
+def route(template: str, *segments: str) -> str:
+    """`template` with each `{}` replaced by one path segment: `route("/cards/{}", card_id)`.
+
+    Every path built from a value goes through here, so that no value can change which route
+    it reaches. Each segment is percent-encoded whole (`?`, `#`, `%` included), and one the
+    receiving service could not read back as that one literal segment is refused as not found:
+    empty, `.` or `..` (clients and proxies resolve them), or holding a `/` (the server decodes
+    `%2F` before routing, so it would arrive as two segments, perhaps another route's).
+    """
+    if template.count("{}") != len(segments):
+        raise ValueError(f"{template} takes {template.count('{}')} segments, not {len(segments)}")
+    return template.format(*(_encoded(segment, template) for segment in segments))
+
+
+def _encoded(segment: str, template: str) -> str:
+    try:
+        if segment not in UNSENDABLE_SEGMENTS and "/" not in segment:
+            return quote(segment, safe="")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it to travel as
+        pass
+    raise errors.not_found("path_segment", f"{segment[:80]!r} cannot be in {template}")
 
 
 class Rpc(Protocol):
@@ -124,9 +150,10 @@ class RpcClient:
         headers: dict[str, str],
     ) -> tuple[int, bytes]:
         timeout = aiohttp.ClientTimeout(total=context.current().remaining())
+        exact = yarl.URL(url, encoded=True)  # as built: yarl would requote it, and `%2e` is `.`
         try:
             async with self.session.request(
-                method, url, data=content, params=params, headers=headers, timeout=timeout
+                method, exact, data=content, params=params, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError:
@@ -163,4 +190,4 @@ def _proxy_error(service: str, status: int, content: bytes) -> ServiceError:
     if status in (502, 503):
         return errors.unavailable("upstream", f"{service} is unavailable ({text})")
     kind = errors.KIND_BY_STATUS.get(status, "internal_service")
-    return ServiceError(kind, f"{service} answered {status}: {text}")
+    return ServiceError(f"{kind}.upstream", f"{service} answered {status}: {text}")

@@ -1,7 +1,7 @@
 """Calls from the public edge to the services that own the data.
 
-Ids that came from the caller are checked before they become part of an internal path (letters,
-digits, `_` and `-` only, so no `/`, `.` or `..` can reach another route) and percent-encoded.
+Ids that came from the caller must look like ids (letters, digits, `_` and `-`) or they name
+nothing, and the path is built by `smartbank.rpc.route`, which keeps each one a single segment.
 Internal answers become public ones: a `conflict` (an idempotency key reused with other
 parameters) is a 400, as API.md says, and every "not found" reads the same whether the thing
 is missing or someone else's, so ids cannot be probed. A service behind the edge that cannot be
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from smartbank import errors
 from smartbank.errors import ServiceError
-from smartbank.rpc import Rpc
+from smartbank.rpc import Rpc, route
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 PUBLIC_KIND = {"conflict": "bad_request", "precondition_failed": "bad_request"}
@@ -32,7 +31,7 @@ def path(template: str, *segments: str) -> str:
     for segment in segments:
         if not ID.fullmatch(segment):
             raise missing(template.strip("/").split("/")[0].removesuffix("s"))
-    return template.format(*(quote(segment, safe="") for segment in segments))
+    return route(template, *segments)
 
 
 async def call(

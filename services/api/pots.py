@@ -55,7 +55,7 @@ async def move(
     await owned_pot(caller, pot_id)
     await caller.account(account_id)
     moved = await caller.call(
-        "balance", "PUT", path(f"/pots/{{}}/{direction}", pot_id), json=form.model_dump()
+        "balance", "PUT", path("/pots/{}/{}", pot_id, direction), json=form.model_dump()
     )
     return shape(Pot, moved)
 

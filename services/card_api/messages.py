@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 
 from smartbank import money, timeutil
 
 Digits = Field(min_length=1, max_length=12, pattern=r"^[0-9]+$")
+CARD_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+NO_SUCH_CARD = "14"
+
+# Any string, exactly as sent: a token of another format names no card (14), it is not a
+# malformed message (400), and it is never trimmed or otherwise interpreted.
+CardToken = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Carded(Strict):
+    card_token: CardToken
+
+    @property
+    def token_is_wellformed(self) -> bool:
+        return CARD_TOKEN.fullmatch(self.card_token) is not None
 
 
 class Merchant(Strict):
@@ -32,8 +49,7 @@ class Original(Strict):
         return value
 
 
-class Authorisation(Original):
-    card_token: str = Field(min_length=1, max_length=200)
+class Authorisation(Original, Carded):
     amount: StrictInt = Field(gt=0, le=100_000_000)
     currency: str
     merchant: Merchant
@@ -46,8 +62,7 @@ class Authorisation(Original):
         return value
 
 
-class Adjustment(Strict):
-    card_token: str = Field(min_length=1, max_length=200)
+class Adjustment(Carded):
     original: Original
     amount: StrictInt | None = Field(default=None, gt=0, le=100_000_000)
     currency: str | None = None

@@ -1,6 +1,11 @@
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from smartbank import ids, timeutil
+
+# card-api answers 14 to any other token; one that reaches here anyway is refused, never used.
+CardToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class Merchant(BaseModel):
@@ -18,7 +23,7 @@ class Original(BaseModel):
 
 
 class Authorisation(BaseModel):
-    card_token: str
+    card_token: CardToken
     amount: int = Field(gt=0)
     currency: str
     merchant: Merchant
@@ -40,7 +45,7 @@ class Authorisation(BaseModel):
 class Adjustment(BaseModel):
     """A reversal or a presentment: it names the original authorisation."""
 
-    card_token: str
+    card_token: CardToken
     original: Original
     amount: int | None = Field(default=None, gt=0)
     currency: str | None = None

@@ -7,6 +7,7 @@ from cachetools import TTLCache
 from smartbank import ids
 from smartbank.events import Event, Received
 from smartbank.events.codec import transaction_from_dict, transaction_to_dict
+from smartbank.rpc import route
 from smartbank.runtime import Runtime
 from smartbank.schemas.v1 import events_pb2
 
@@ -55,7 +56,7 @@ async def enrich(transaction: dict[str, Any], runtime: Runtime) -> dict[str, Any
     written: dict[str, Any] = await runtime.rpc.call(
         "transactions",
         "POST",
-        f"/transactions/{transaction['id']}/enrichment",
+        route("/transactions/{}/enrichment", transaction["id"]),
         json={"merchant": merchant["id"], "category": merchant["category"]},
         idempotent=True,
     )

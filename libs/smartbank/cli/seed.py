@@ -18,7 +18,7 @@ from typing import Any
 
 from smartbank import context, ids, timeutil
 from smartbank.errors import ServiceError
-from smartbank.rpc import Rpc, RpcClient
+from smartbank.rpc import Rpc, RpcClient, route
 from smartbank.settings import PlatformSettings
 
 
@@ -129,7 +129,7 @@ async def top_up(rpc: Rpc, account_id: str, amount: int, currency: str) -> None:
         "description": "Top up",
     }
     await rpc.call(
-        "balance", "POST", f"/accounts/{account_id}/postings", json=posting, idempotent=True
+        "balance", "POST", route("/accounts/{}/postings", account_id), json=posting, idempotent=True
     )
     await rpc.call(
         "transactions",
