@@ -83,6 +83,7 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
         "HOLD_SWEEP_DAYS": "14",
         "PENDING_LEASE": "5",
         "RECORD_FOLLOW_UP": "5",
+        "OFFLINE_FLOOR_LIMIT": "5000",
     },
     "transactions": {"OUTBOX_INTERVAL": "1"},
     "apns": {

@@ -19,6 +19,12 @@ def positive_amount(value: Any, field: str = "amount") -> int:
     return amount
 
 
+def non_negative_amount(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
+        raise _invalid(field, f"must be an integer of minor units from 0 to {MAX_AMOUNT}")
+    return value
+
+
 def signed_amount(value: Any, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _invalid(field, "must be an integer of minor units")

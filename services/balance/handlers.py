@@ -26,6 +26,7 @@ class NewHold(BaseModel):
 class Capture(BaseModel):
     amount: StrictInt
     currency: StrictStr
+    tolerance: StrictInt = 0
 
 
 class Release(BaseModel):
@@ -94,7 +95,9 @@ async def get_hold(account_id: str, hold_id: str, store: StoreDep) -> dict[str, 
 
 @router.post("/accounts/{account_id}/holds/{hold_id}/capture")
 async def capture(account_id: str, hold_id: str, body: Capture, store: StoreDep) -> dict[str, Any]:
-    return await holds.capture(store, account_id, hold_id, body.amount, body.currency)
+    return await holds.capture(
+        store, account_id, hold_id, body.amount, body.currency, body.tolerance
+    )
 
 
 @router.post("/accounts/{account_id}/holds/{hold_id}/release")

@@ -64,10 +64,18 @@ async def get(store: TableStore, account_id: str, hold_id: str) -> dict[str, Any
 
 
 async def capture(
-    store: TableStore, account_id: str, hold_id: str, amount: Any, currency: Any
+    store: TableStore,
+    account_id: str,
+    hold_id: str,
+    amount: Any,
+    currency: Any,
+    tolerance: Any = 0,
 ) -> dict[str, Any]:
+    """Take the hold for its final amount: at most what it holds plus `tolerance`, which the
+    caller states (a tip within the merchant category's allowance); never more."""
     amount = checks.positive_amount(amount)
     currency = checks.currency(currency)
+    tolerance = checks.non_negative_amount(tolerance, "tolerance")
 
     def decide(_: Balance, found: Row | None) -> Movement | None:
         hold = _require_hold(found, hold_id)
@@ -82,6 +90,13 @@ async def capture(
             )
         if hold["state"] == RELEASED:
             raise errors.conflict("hold_released", f"hold {hold_id} was released")
+        if amount > hold["amount"] + tolerance:
+            raise errors.bad_request(
+                "exceeds_hold",
+                f"{amount} is more than hold {hold_id} allows ({hold['amount']} + {tolerance})",
+                held=hold["amount"],
+                tolerance=tolerance,
+            )
         captured = {"amount": 0, "captured_amount": amount, "state": CAPTURED}
         return Movement(captured, ledger_delta=-amount, held_delta=-hold["amount"])
 

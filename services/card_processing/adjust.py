@@ -1,9 +1,9 @@
 """Reversals and presentments: what the network says after an authorisation.
 
 A reversal gives back the hold (all or part) and marks the transaction reversed; one that
-arrives before its authorisation is remembered so that authorisation is then declined. A
-presentment captures the hold for the final amount and settles the transaction; one with no
-usable authorisation behind it (offline) is posted to the ledger all the same.
+arrives before its authorisation is remembered so that authorisation is then declined; one in
+another currency than its authorisation's, or of one already cleared, can never apply (12).
+Presentments are presentments.py's.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class Adjuster:
         state = row["state"]
         if state == "reversed_early":
             return answers.adjustment(answers.UNKNOWN_ORIGINAL)
+        if msg.currency is not None and row.get("currency") not in (None, msg.currency):
+            return answers.adjustment(answers.INVALID_TRANSACTION)
         if state in ("pending", "failed"):
             flagged = await self.records.change(
                 row,
@@ -75,7 +77,7 @@ class Adjuster:
                 reversed_early=row["reversed_early"] or not stand_in,
             )
             return answers.adjustment(answers.APPROVED) if flagged else None
-        if state == "captured":
+        if state == "captured" or row.get("clearing"):
             return answers.adjustment(answers.INVALID_TRANSACTION)
         if state != "approved" or reversal_id in row["reversal_ids"]:
             return answers.adjustment(answers.APPROVED)
@@ -120,58 +122,3 @@ class Adjuster:
                 if not exc.matches(errors.OUTCOME_UNKNOWN):
                     raise
         raise errors.outcome_unknown(f"syncing the amount of {row['transaction_id']}")
-
-    async def present(self, msg: Adjustment) -> dict[str, Any]:
-        key = auth_key(msg.card_token, msg.original)
-        row = await self.records.get(key)
-        if row is not None and row["state"] == "approved":
-            return await self._capture(row, msg)
-        if row is not None and row["state"] == "captured":
-            return self._repeat_capture(row, msg)
-        return await self._post_offline(key, msg)
-
-    async def _capture(self, row: Row, msg: Adjustment) -> dict[str, Any]:
-        amount = msg.amount or row["outstanding"]
-        currency = msg.currency or row["currency"]
-        await self.peers.capture(row["account_id"], row["hold_id"], amount, currency)
-        await self.peers.transition(row["transaction_id"], "settle", {"amount": amount})
-        answer = answers.adjustment(answers.APPROVED, row["transaction_id"])
-        saved = await self.records.change(
-            row, state="captured", outstanding=0, response={**row["response"], "captured": amount}
-        )
-        if saved is None:
-            return await self.present(msg)
-        await self.records.unindex_expiry(row)
-        return answer
-
-    def _repeat_capture(self, row: Row, msg: Adjustment) -> dict[str, Any]:
-        captured = row["response"].get("captured")
-        if msg.amount is not None and captured != msg.amount:
-            return answers.adjustment(answers.DUPLICATE)
-        return answers.adjustment(answers.APPROVED, row["transaction_id"])
-
-    async def _post_offline(self, key: str, msg: Adjustment) -> dict[str, Any]:
-        card = await self.peers.card_by_token(msg.card_token)
-        if card is None:
-            return answers.adjustment(answers.NO_SUCH_CARD)
-        if msg.amount is None or msg.currency is None:
-            raise errors.bad_request(
-                "missing_amount", "an offline presentment needs amount and currency"
-            )
-        tx_id = ids.derived_id("tx", "offline", key)
-        await self.peers.post(
-            card["account_id"], tx_id, -msg.amount, msg.currency, "card presentment"
-        )
-        await self.peers.record(
-            {
-                "id": tx_id,
-                "account_id": card["account_id"],
-                "amount": -msg.amount,
-                "currency": msg.currency,
-                "description": "Card payment",
-                "status": "settled",
-                "settled": timeutil.now_text(),
-                "card_id": card["id"],
-            }
-        )
-        return answers.adjustment(answers.APPROVED, tx_id)

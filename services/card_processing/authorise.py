@@ -64,6 +64,7 @@ class Authoriser:
             "amount": msg.amount,
             "outstanding": msg.amount,
             "currency": msg.currency,
+            "mcc": msg.merchant.mcc,
             "transaction_id": ids.derived_id("tx", key),
             "reversal_ids": [],
             "stand_in": False,
@@ -114,7 +115,7 @@ class Authoriser:
         }
         if row.get("abandoned_hold"):
             await self.peers.release(row["account_id"], row["abandoned_hold"], "takeover")
-        if row["reversed_early"]:
+        if row["reversed_early"] or row.get("clearing"):  # reversed, or cleared offline, first
             return await self._decline(row, msg, answers.DO_NOT_HONOUR)
         unusable = answers.BY_USABILITY.get(card.get("usability", "ACTIVE"))
         if unusable is not None:

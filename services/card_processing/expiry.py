@@ -1,8 +1,13 @@
-"""Holds that are never presented expire: the hold is released, the transaction reversed."""
+"""Holds that are never presented expire: the hold is released, the transaction reversed.
+
+A hold whose presentment was planned but not carried out (a crash in between, and the network
+never retried) is captured instead: the plan is finished, never released.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +26,7 @@ class Expirer:
     records: Records
     peers: Peers
     days_back: int
+    finish_clearing: Callable[[Row], Awaitable[object]]
 
     async def sweep(self) -> int:
         """Expire every hold whose time has come; returns how many were released."""
@@ -36,7 +42,9 @@ class Expirer:
     async def _expire(self, entry: Row) -> int:
         row = await self.records.get(entry["auth_key"])
         expired = 0
-        if row is not None and row["state"] == "approved":
+        if row is not None and row["state"] == "captured" and row.get("clearing"):
+            await self.finish_clearing(row)
+        elif row is not None and row["state"] == "approved":
             await self.peers.release(entry["account_id"], row["hold_id"], "expiry")
             saved = await self.records.change(row, state="expired", outstanding=0)
             if saved is None:

@@ -16,7 +16,6 @@ from datetime import timedelta
 from card_processing import answers
 from card_processing.peers import Peers
 from card_processing.records import Records
-from card_processing.tables import follow_ups
 from smartbank import timeutil
 from smartbank.errors import ServiceError
 from smartbank.storage import Row
@@ -42,7 +41,7 @@ class FollowUps:
             "transaction_id": row["transaction_id"],
         }
         try:
-            await self.records.store.insert(follow_ups, entry)
+            await self.records.schedule_follow_up(entry)
         except ServiceError as exc:
             log.warning("could not schedule the follow-up of %s: %s", row["auth_key"], exc)
 
@@ -51,9 +50,7 @@ class FollowUps:
         now = timeutil.now()
         ran = 0
         for day in ((now - timedelta(days=1)).strftime("%Y-%m-%d"), now.strftime("%Y-%m-%d")):
-            due = await self.records.store.query(
-                follow_ups, {"day": day}, lt=(timeutil.format_time(now),), limit=BATCH
-            )
+            due = await self.records.due_follow_ups(day, timeutil.format_time(now), BATCH)
             for entry in due:
                 ran += await self._run(entry)
         return ran
@@ -68,6 +65,5 @@ class FollowUps:
             if not exc.matches("not_found"):  # not found: the write never landed
                 log.warning("follow-up of %s failed, will retry: %s", entry["auth_key"], exc)
                 return 0
-        key = {name: entry[name] for name in follow_ups.primary_key}
-        await self.records.store.delete(follow_ups, key)
+        await self.records.drop_follow_up(entry)
         return 1

@@ -4,9 +4,11 @@ from fastapi import APIRouter, Depends
 
 from card_processing.adjust import Adjuster
 from card_processing.authorise import Authoriser
+from card_processing.chargebacks import Chargebacks
 from card_processing.follow_ups import FollowUps
 from card_processing.messages import Adjustment, Authorisation
 from card_processing.peers import Peers
+from card_processing.presentments import Presenter
 from card_processing.records import Records
 from card_processing.settings import Settings
 from smartbank.deps import RpcDep, StoreDep, settings_of
@@ -26,8 +28,13 @@ async def adjuster(store: StoreDep, rpc: RpcDep) -> Adjuster:
     return Adjuster(Records(store), Peers(rpc))
 
 
+async def presenter(store: StoreDep, rpc: RpcDep, settings: SettingsDep) -> Presenter:
+    return Presenter(Records(store), Peers(rpc), Chargebacks(store), settings.offline_floor_limit)
+
+
 AuthoriserDep = Annotated[Authoriser, Depends(authoriser)]
 AdjusterDep = Annotated[Adjuster, Depends(adjuster)]
+PresenterDep = Annotated[Presenter, Depends(presenter)]
 
 
 @router.post("/authorisations")
@@ -46,5 +53,10 @@ async def stand_in(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
 
 
 @router.post("/presentments")
-async def present(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
-    return await adjust.present(message)
+async def present(message: Adjustment, clear: PresenterDep) -> dict[str, Any]:
+    return await clear.present(message)
+
+
+@router.get("/chargebacks")
+async def chargebacks(store: StoreDep, account_id: str | None = None) -> dict[str, Any]:
+    return {"chargebacks": await Chargebacks(store).listed(account_id)}

@@ -11,7 +11,7 @@ from typing import Any
 
 from smartbank import errors
 from smartbank.errors import ServiceError
-from smartbank.rpc import Rpc
+from smartbank.rpc import Rpc, route
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Peers:
     async def card_by_token(self, token: str) -> dict[str, Any] | None:
         try:
             card: dict[str, Any] = await self.rpc.call(
-                "cards", "GET", f"/cards/by-token/{token}", idempotent=True
+                "cards", "GET", route("/cards/by-token/{}", token), idempotent=True
             )
         except ServiceError as exc:
             if exc.matches("not_found"):
@@ -34,7 +34,7 @@ class Peers:
     ) -> None:
         body = {"hold_id": hold_id, "amount": amount, "currency": currency, "expires_at": expires}
         await self.rpc.call(
-            "balance", "POST", f"/accounts/{account}/holds", json=body, idempotent=True
+            "balance", "POST", route("/accounts/{}/holds", account), json=body, idempotent=True
         )
 
     async def release(
@@ -47,7 +47,7 @@ class Peers:
             await self.rpc.call(
                 "balance",
                 "POST",
-                f"/accounts/{account}/holds/{hold_id}/release",
+                route("/accounts/{}/holds/{}/release", account, hold_id),
                 json=body,
                 idempotent=True,
             )
@@ -55,14 +55,24 @@ class Peers:
             if not exc.matches("not_found.hold"):
                 raise
 
-    async def capture(self, account: str, hold_id: str, amount: int, currency: str) -> None:
+    async def capture(
+        self, account: str, hold_id: str, amount: int, currency: str, tolerance: int = 0
+    ) -> None:
+        """Take the hold for `amount`: at most what it holds plus `tolerance` (balance refuses
+        more)."""
         await self.rpc.call(
             "balance",
             "POST",
-            f"/accounts/{account}/holds/{hold_id}/capture",
-            json={"amount": amount, "currency": currency},
+            route("/accounts/{}/holds/{}/capture", account, hold_id),
+            json={"amount": amount, "currency": currency, "tolerance": tolerance},
             idempotent=True,
         )
+
+    async def account_currency(self, account: str) -> str:
+        found = await self.rpc.call(
+            "balance", "GET", route("/accounts/{}", account), idempotent=True
+        )
+        return str(found["currency"])
 
     async def post(
         self, account: str, posting_id: str, amount: int, currency: str, text: str
@@ -74,7 +84,7 @@ class Peers:
             "description": text,
         }
         await self.rpc.call(
-            "balance", "POST", f"/accounts/{account}/postings", json=body, idempotent=True
+            "balance", "POST", route("/accounts/{}/postings", account), json=body, idempotent=True
         )
 
     async def record(self, transaction: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +95,7 @@ class Peers:
 
     async def transaction(self, tx_id: str) -> dict[str, Any]:
         found: dict[str, Any] = await self.rpc.call(
-            "transactions", "GET", f"/transactions/{tx_id}", idempotent=True
+            "transactions", "GET", route("/transactions/{}", tx_id), idempotent=True
         )
         return found
 
@@ -95,7 +105,7 @@ class Peers:
             await self.rpc.call(
                 "transactions",
                 "POST",
-                f"/transactions/{tx_id}/{action}",
+                route("/transactions/{}/{}", tx_id, action),
                 json=body,
                 idempotent=True,
             )

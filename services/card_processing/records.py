@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from card_processing.tables import authorisations, holds_by_expiry
+from card_processing.tables import authorisations, follow_ups, holds_by_expiry
 from smartbank import errors
 from smartbank.storage import Row, TableStore
 
-DECIDED = frozenset({"approved", "declined", "reversed", "captured", "expired"})
+DECIDED = frozenset({"approved", "declined", "reversed", "captured", "expired", "offline"})
 
 
 @dataclass
@@ -55,6 +55,15 @@ class Records:
 
     async def expired_entries(self, day: str, before: str, limit: int) -> list[Row]:
         return await self.store.query(holds_by_expiry, {"day": day}, lt=(before,), limit=limit)
+
+    async def schedule_follow_up(self, entry: Row) -> None:
+        await self.store.insert(follow_ups, entry)
+
+    async def due_follow_ups(self, day: str, before: str, limit: int) -> list[Row]:
+        return await self.store.query(follow_ups, {"day": day}, lt=(before,), limit=limit)
+
+    async def drop_follow_up(self, entry: Row) -> None:
+        await self.store.delete(follow_ups, {k: entry[k] for k in follow_ups.primary_key})
 
 
 def expiry_entry(row: Row) -> Row:

@@ -10,3 +10,5 @@ class Settings(PlatformSettings):
     pending_lease: float = Field(default=5.0, gt=0)
     # Seconds after a failed transaction write by when a late one must have landed.
     record_follow_up: float = Field(default=5.0, gt=0)
+    # Minor units an offline presentment (no authorisation) may charge; the rest is claimed.
+    offline_floor_limit: int = Field(default=5000, ge=0)

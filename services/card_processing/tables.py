@@ -17,8 +17,10 @@ authorisations = Table(
         "amount": int,
         "outstanding": int,
         "currency": str,
+        "mcc": str,
         "transaction_id": str,
         "response": dict,
+        "clearing": dict,
         "reversal_ids": list,
         "stand_in": bool,
         "reversed_early": bool,
@@ -44,4 +46,34 @@ follow_ups = Table(
     clustering=("due_at", "auth_key"),
 )
 
-ALL = (authorisations, holds_by_expiry, follow_ups)
+CLAIM_COLUMNS = {
+    "claim_id": str,
+    "month": str,
+    "account_id": str,
+    "transaction_id": str,
+    "card_id": str,
+    "reason": str,
+    "currency": str,
+    "presented": int,
+    "authorised": int,
+    "charged": int,
+    "claimed": int,
+    "created": str,
+}
+
+# Chargeback claims (clearing.py): one table per query, by account and by month.
+chargebacks_by_account = Table(
+    "chargebacks_by_account",
+    columns=CLAIM_COLUMNS,
+    partition_key=("account_id",),
+    clustering=("claim_id",),
+)
+
+chargebacks_by_month = Table(
+    "chargebacks_by_month",
+    columns=CLAIM_COLUMNS,
+    partition_key=("month",),
+    clustering=("claim_id",),
+)
+
+ALL = (authorisations, holds_by_expiry, follow_ups, chargebacks_by_account, chargebacks_by_month)

@@ -47,7 +47,7 @@ async def test_capture_hold_for_other_amount_moves_final_amount(
 ) -> None:
     account = await held_account(store, funded)
 
-    hold = await holds.capture(store, account, "h1", final, "GBP")
+    hold = await holds.capture(store, account, "h1", final, "GBP", tolerance=50)
 
     assert hold["captured_amount"] == final
     assert await figures(store, account) == (1_000 - final, 1_000 - final, 0)
@@ -58,16 +58,39 @@ async def test_capture_hold_beyond_balance_takes_ledger_negative(
 ) -> None:
     account = await held_account(store, funded, hold=1_000)
 
-    await holds.capture(store, account, "h1", 1_200, "GBP")
+    await holds.capture(store, account, "h1", 1_200, "GBP", tolerance=200)
 
     assert await figures(store, account) == (-200, -200, 0)
 
 
+@pytest.mark.parametrize("tolerance", [0, 49])
+async def test_capture_beyond_hold_and_tolerance_is_refused_and_changes_nothing(
+    store: TableStore, funded: MakeAccount, tolerance: int
+) -> None:
+    account = await held_account(store, funded)
+
+    code = await code_of(holds.capture(store, account, "h1", 350, "GBP", tolerance=tolerance))
+
+    assert code == "bad_request.exceeds_hold"
+    assert await figures(store, account) == (700, 1_000, 300)
+    assert (await holds.get(store, account, "h1"))["state"] == "held"
+
+
+async def test_capture_with_negative_tolerance_is_refused(
+    store: TableStore, funded: MakeAccount
+) -> None:
+    account = await held_account(store, funded)
+
+    code = await code_of(holds.capture(store, account, "h1", 300, "GBP", tolerance=-1))
+
+    assert code == "bad_request.invalid_request"
+
+
 async def test_capture_hold_replayed_captures_once(store: TableStore, funded: MakeAccount) -> None:
     account = await held_account(store, funded)
-    first = await holds.capture(store, account, "h1", 320, "GBP")
+    first = await holds.capture(store, account, "h1", 320, "GBP", tolerance=20)
 
-    again = await holds.capture(store, account, "h1", 320, "GBP")
+    again = await holds.capture(store, account, "h1", 320, "GBP", tolerance=20)
 
     assert again == first
     assert await figures(store, account) == (680, 680, 0)
@@ -118,7 +141,7 @@ async def test_capture_partly_released_hold_drops_what_is_left(
     account = await held_account(store, funded)
     await holds.release(store, account, "h1", "r1", 100)
 
-    await holds.capture(store, account, "h1", 300, "GBP")
+    await holds.capture(store, account, "h1", 300, "GBP", tolerance=100)
 
     assert await figures(store, account) == (700, 700, 0)
 

@@ -15,6 +15,7 @@ EXPECTED_REFUSALS = {
     "conflict.hold_mismatch",
     "conflict.posting_mismatch",
     "conflict.already_captured",
+    "bad_request.exceeds_hold",
     "conflict.hold_released",
     "not_found.hold",
 }
@@ -26,7 +27,8 @@ def random_operation(rng: random.Random, store: TableStore, account: str) -> Awa
     if choice == "reserve":
         return holds.reserve(store, account, hold_id, rng.choice([50, 120, 300]), "GBP", EXPIRES)
     if choice == "capture":
-        return holds.capture(store, account, hold_id, rng.choice([50, 120, 300, 333]), "GBP")
+        final, tolerance = rng.choice([50, 120, 300, 333]), rng.choice([0, 60])
+        return holds.capture(store, account, hold_id, final, "GBP", tolerance=tolerance)
     if choice == "release":
         amount = rng.choice([None, 10, 60, 500])
         return holds.release(store, account, hold_id, f"r{rng.randrange(60)}", amount)

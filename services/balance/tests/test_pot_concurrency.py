@@ -18,6 +18,7 @@ EXPECTED_REFUSALS = {
     "conflict.hold_mismatch",
     "conflict.posting_mismatch",
     "conflict.already_captured",
+    "bad_request.exceeds_hold",
     "conflict.hold_released",
     "not_found.hold",
 }

@@ -48,7 +48,7 @@ async def test_balance_service_answers_through_the_onion() -> None:
         base = f"/accounts/{account}"
         reserved = await client.post(f"{base}/holds", json=HOLD)
         captured = await client.post(
-            f"{base}/holds/h1/capture", json={"amount": 450, "currency": "GBP"}
+            f"{base}/holds/h1/capture", json={"amount": 450, "currency": "GBP", "tolerance": 50}
         )
 
         assert reserved.status_code == 200 and reserved.json()["state"] == "held"

@@ -66,11 +66,17 @@ class FakeBank:
         return hold
 
     def capture(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        self.check("capture")
         hold = self.holds[params["hold"]]
+        if hold["state"] == "held" and body["amount"] > hold["amount"] + body["tolerance"]:
+            raise errors.bad_request("exceeds_hold", "more than the hold allows")
         if hold["state"] == "held":
             self.available[hold["account"]] += hold["amount"] - body["amount"]
             hold.update(state="captured", amount=0, captured=body["amount"])
         return hold
+
+    def account(self, params: dict[str, str], _: Any) -> dict[str, Any]:
+        return {"account_id": params["account"], "currency": "GBP"}
 
     def post(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if body["posting_id"] not in self.postings:
@@ -116,6 +122,7 @@ class FakeBank:
         on("balance", "POST", "/accounts/{account}/holds/{hold}/release", self.release)
         on("balance", "POST", "/accounts/{account}/holds/{hold}/capture", self.capture)
         on("balance", "POST", "/accounts/{account}/postings", self.post)
+        on("balance", "GET", "/accounts/{account}", self.account)
         on("transactions", "POST", "/transactions", self.record)
         on("transactions", "GET", "/transactions/{tx}", self.get_tx)
         on("transactions", "POST", "/transactions/{tx}/{action}", self.transition)

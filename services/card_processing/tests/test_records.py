@@ -1,6 +1,7 @@
 """The authorisation records when a write's outcome is unknown (a Cassandra round that timed out
 and was read back before it finished): nothing is decided on a write that may yet land."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -8,8 +9,8 @@ import pytest
 from card_processing.records import Records
 from card_processing.tables import ALL
 from smartbank.errors import ServiceError
-from smartbank.settings import PlatformSettings
-from smartbank.storage import Result, TableStore, open_store
+from smartbank.storage import Result, TableStore
+from smartbank.testing import memory_store
 
 
 class TimingOut:
@@ -29,10 +30,9 @@ class TimingOut:
 
 
 @pytest.fixture
-async def store() -> TableStore:
-    opened = open_store(PlatformSettings(storage="memory"), "card-processing")
-    await opened.ensure(ALL)
-    return opened
+async def store() -> AsyncIterator[TableStore]:
+    async with memory_store(ALL) as opened:
+        yield opened
 
 
 ROW = {"auth_key": "k1", "state": "pending", "account_id": "acc_1"}
