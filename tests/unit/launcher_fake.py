@@ -4,7 +4,8 @@
     python -m launcher_fake NAME               → a service: /readyz on $PORT
 
 It answers like the real ones (200 on /readyz with per-dependency checks) without needing them,
-so the launcher is tested on its own.
+so the launcher is tested on its own. With FAKE_FORK=1 a service also forks a child that
+sleeps in its process group, to show that nothing a service forked outlives it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -38,6 +40,8 @@ def main(argv: list[str]) -> None:
     port = int(argv[argv.index("--port") + 1]) if "--port" in argv else int(os.environ["PORT"])
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if os.environ.get("FAKE_FORK") and "--port" not in argv:
+        subprocess.Popen(["sleep", "600"])  # in our process group; never waited for
     print(f"fake listening on {port}: {argv}", flush=True)
     server.serve_forever()
 

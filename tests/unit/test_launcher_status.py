@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -52,10 +53,19 @@ def closed_port() -> int:
         return port
 
 
-def run(components: list[Component], wait: float = 0.0, as_json: bool = True) -> tuple[int, str]:
+def run(
+    components: list[Component],
+    wait: float = 0.0,
+    as_json: bool = True,
+    supervision: dict[str, dict[str, Any]] | None = None,
+) -> tuple[int, str]:
     out = io.StringIO()
-    code = status.report(components, wait=wait, as_json=as_json, out=out)
+    known = supervision or {}
+    code = status.report(components, wait=wait, as_json=as_json, out=out, supervision=lambda: known)
     return code, out.getvalue()
+
+
+UNSUPERVISED = {"state": None, "restarts": None, "last_exit": None, "pid": None}
 
 
 def test_status_all_ready_exits_zero_with_json_per_component(server: str) -> None:
@@ -74,6 +84,7 @@ def test_status_all_ready_exits_zero_with_json_per_component(server: str) -> Non
                 "url": f"{server}/readyz",
                 "ready": True,
                 "detail": "lifecycle ok, storage ok (sqlite)",
+                **UNSUPERVISED,
             },
             {
                 "name": "kafka",
@@ -81,6 +92,7 @@ def test_status_all_ready_exits_zero_with_json_per_component(server: str) -> Non
                 "url": server.replace("http://", "tcp://"),
                 "ready": True,
                 "detail": "accepting connections",
+                **UNSUPERVISED,
             },
         ],
     }
@@ -113,7 +125,8 @@ def test_status_table_lists_components_and_what_is_not_ready(server: str) -> Non
     code, out = run(components, as_json=False)
     lines = out.splitlines()
     assert code == 1
-    assert lines[0].split() == ["COMPONENT", "KIND", "READY", "URL", "DETAIL"]
+    header = ["COMPONENT", "KIND", "READY", "STATE", "RESTARTS", "LAST", "EXIT", "URL", "DETAIL"]
+    assert lines[0].split() == header
     assert lines[1].split()[:3] == ["balance", "service", "yes"]
     assert lines[2].split()[:3] == ["feed", "service", "NO"]
     assert lines[-1] == "1 of 2 not ready: feed"
@@ -143,3 +156,53 @@ def test_status_wait_gives_up_after_the_given_seconds() -> None:
     code, _ = run([Component("kafka", "broker", f"tcp://127.0.0.1:{closed_port()}")], wait=0.5)
     assert code == 1
     assert 0.5 <= time.monotonic() - started < 2
+
+
+RESTARTED = {
+    "balance": {
+        "kind": "service",
+        "state": "running",
+        "restarts": 2,
+        "last_exit": {"code": None, "signal": "SIGKILL"},
+        "pid": 4242,
+    },
+    "cards": {"kind": "service", "state": "stopped", "restarts": 0, "last_exit": None, "pid": None},
+}
+
+
+def test_status_json_shows_what_the_supervisor_knows(server: str) -> None:
+    port = closed_port()
+    components = [
+        Component("balance", "service", f"{server}/readyz"),
+        Component("cards", "service", f"http://127.0.0.1:{port}/readyz"),
+    ]
+    code, out = run(components, supervision=RESTARTED)
+    assert code == 1
+    rows = {c["name"]: c for c in json.loads(out)["components"]}
+    assert {k: rows["balance"][k] for k in UNSUPERVISED} == {
+        "state": "running",
+        "restarts": 2,
+        "last_exit": {"code": None, "signal": "SIGKILL"},
+        "pid": 4242,
+    }
+    assert (rows["cards"]["state"], rows["cards"]["ready"]) == ("stopped", False)
+
+
+def test_status_table_shows_state_restarts_and_last_exit(server: str) -> None:
+    components = [
+        Component("balance", "service", f"{server}/readyz"),
+        Component("kafka", "broker", f"tcp://127.0.0.1:{closed_port()}"),
+    ]
+    _, out = run(components, as_json=False, supervision=RESTARTED)
+    lines = out.splitlines()
+    assert lines[0].split()[:7] == [
+        "COMPONENT",
+        "KIND",
+        "READY",
+        "STATE",
+        "RESTARTS",
+        "LAST",
+        "EXIT",
+    ]
+    assert lines[1].split()[:6] == ["balance", "service", "yes", "running", "2", "SIGKILL"]
+    assert lines[2].split()[:6] == ["kafka", "broker", "NO", "-", "-", "-"]

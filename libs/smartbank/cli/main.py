@@ -6,9 +6,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smartbank.cli import client, down, graph, mail, pushes, seed, status, swipe, trace, up
+from smartbank.cli import (
+    chargebacks,
+    client,
+    control,
+    down,
+    graph,
+    mail,
+    pushes,
+    seed,
+    status,
+    swipe,
+    trace,
+    up,
+)
 
-COMMANDS = (up, down, status, seed, client, swipe, trace, graph, pushes, mail)
+COMMANDS = (up, down, control, status, seed, client, swipe, trace, graph, pushes, chargebacks, mail)
 
 
 def build_parser() -> argparse.ArgumentParser:

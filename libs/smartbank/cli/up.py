@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from smartbank.launcher import detached, health
@@ -14,6 +15,7 @@ from smartbank.launcher.layout import Layout, default_data_dir
 from smartbank.launcher.ports import HOST, PortsInUse, StackPorts, check_free, required
 from smartbank.launcher.processes import tail
 from smartbank.launcher.stack import Stack, StackError
+from smartbank.launcher.supervise import supervise
 from smartbank.registry import SERVICES
 
 READY_TIMEOUT = 120.0
@@ -26,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "up",
         help="start the whole local stack (broker, proxy, all services)",
         description="Start the whole local stack: Kafka broker, trace sink, Envoy and every "
-        "service. Runs in the foreground until Ctrl-C unless --detach is given.",
+        "service. Runs in the foreground until Ctrl-C unless --detach is given. A service "
+        "that exits is restarted, after a delay that doubles with each restart in the last "
+        "minute; after five it is left failed. `smartbank stop SERVICE` keeps one down.",
     )
     parser.add_argument(
         "--detach", action="store_true", help="run in the background; `smartbank down` stops it"
@@ -39,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     layout = Layout(default_data_dir())
     running = detached.running_supervisor(layout)
     if running:
-        return fail(f"a stack is already running (pid {running}); `smartbank down` stops it")
+        return fail(
+            f"a stack is already running (pid {running}); `smartbank down` stops it, "
+            "`smartbank restart SERVICE` restarts one of its services"
+        )
     try:
         find_tansu()
         find_envoy()
@@ -61,7 +68,7 @@ def run_foreground(layout: Layout, started: float) -> int:
         # Not on a terminal (the detached supervisor, a script): Ctrl-C is not how to stop it.
         interactive = sys.stdin.isatty()
         print(summary(layout, time.monotonic() - started, detached=not interactive), flush=True)
-        watch(stack)
+        supervise(stack, layout, until=stop_requested())
     except KeyboardInterrupt:
         return shut_down(stack, layout, 0)
     except (StackError, BinaryNotFound, PortsInUse) as error:
@@ -79,19 +86,14 @@ def stop_on_signals() -> None:
             signal.signal(sig, _interrupt)
 
 
-def watch(stack: Stack) -> None:
-    """Until interrupted, report any process that exits without being asked to."""
-    reported: set[str] = set()
-    while True:
-        time.sleep(1.0)
-        for name, state in stack.status().items():
-            if state["running"] or state["stopped_on_purpose"] or name in reported:
-                continue
-            reported.add(name)
-            print(
-                f"smartbank up: {name} exited with code {state['exit_code']}; see {state['log']}",
-                flush=True,
-            )
+def stop_requested() -> Callable[[], bool]:
+    """From here on a stop signal only raises a flag, which the supervisor's loop checks
+    between turns: it must not land half-way through restarting a service."""
+    requested: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        if signal.getsignal(sig) is _interrupt:
+            signal.signal(sig, lambda signum, frame: requested.append(signum))
+    return lambda: bool(requested)
 
 
 def shut_down(stack: Stack, layout: Layout, code: int) -> int:
@@ -142,6 +144,7 @@ Seed a customer, then swipe their card:
   smartbank seed --name Alice --balance 10000 --device --json
   smartbank swipe --card <card_token> --amount 350 --merchant "STARBUCKS 1234 LONDON GBR" --mcc 5814
 
+A service that exits is restarted; `smartbank stop|start|restart SERVICE` for one by hand.
 Health: smartbank status    Stop: {how_to_stop}"""
 
 

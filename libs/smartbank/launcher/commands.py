@@ -122,7 +122,9 @@ def service_env(
     extra: Mapping[str, str],
     parent: Mapping[str, str] = os.environ,
 ) -> dict[str, str]:
-    """The parent's environment, then the stack's wiring, then the caller's `extra`."""
+    """The parent's environment, then the stack's wiring, then the caller's `extra`.
+
+    Local defaults that are not wiring (webhooks to private addresses) yield to the parent."""
     return {
         **python_env(parent),
         "SERVICE_NAME": spec.name,
@@ -134,8 +136,9 @@ def service_env(
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{HOST}:{ports.trace_sink}",
         "KAFKA_BOOTSTRAP": f"{HOST}:{ports.kafka}",
         "APNS_ENDPOINT": f"http://{HOST}:{ports.push_sink}",
-        # Locally, webhooks may go to 127.0.0.1 so people can try them with a local receiver.
-        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+        # Locally, webhooks may go to 127.0.0.1 so people can try them with a local receiver,
+        # unless the caller says otherwise (to try the guard against private addresses).
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": parent.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES") or "true",
         # Locally, the OAuth login page lets you pick a seeded customer instead of emailing one.
         "AUTH_LOGIN_MODE": "choose",
         **extra,

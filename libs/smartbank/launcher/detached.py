@@ -3,7 +3,8 @@
 The supervisor is simply `smartbank up` (foreground) started in a session of its own, with its
 output in logs/supervisor.log. Whichever process runs a stack records its pid in
 run/supervisor.pid, and every child's pid in run/<name>.pid, so `smartbank down` can ask the
-supervisor to stop (it then stops its children in order) and clean up anything that outlived it.
+supervisor to stop (it then stops its children in order, including any it restarted: each
+restart rewrites the child's pid file) and clean up anything that outlived it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from smartbank.launcher import control
 from smartbank.launcher.layout import HOME_VARIABLE, Layout
 from smartbank.launcher.processes import pid_alive, read_pid
 
@@ -37,6 +39,7 @@ def claim(layout: Layout) -> None:
 
 def release(layout: Layout) -> None:
     if read_pid(layout.supervisor_pid) == os.getpid():
+        control.clear(layout)
         layout.supervisor_pid.unlink(missing_ok=True)
 
 
@@ -84,6 +87,7 @@ def stop(layout: Layout, timeout: float = DOWN_TIMEOUT) -> list[str]:
     for pid in recorded_children(layout).values():
         _kill_group_leader(pid)
     _clear_pid_files(layout.run)
+    control.clear(layout)
     return stopped
 
 

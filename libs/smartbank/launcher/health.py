@@ -75,7 +75,8 @@ def stack_components(
     with_envoy: bool = True,
 ) -> list[Component]:
     """The components of a stack, infrastructure first, in start order."""
-    infra = [broker(ports), trace_sink(ports)] + ([envoy(ports)] if with_envoy else [])
+    infra = [broker(ports), trace_sink(ports), push_sink(ports)]
+    infra += [envoy(ports)] if with_envoy else []
     return infra + [service(s) for s in services]
 
 

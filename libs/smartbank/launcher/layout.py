@@ -3,7 +3,8 @@
 <data dir>/envoy.yaml   the generated proxy config
 <data dir>/db/          one SQLite file per service
 <data dir>/logs/        <name>.log for every process (and supervisor.log when detached)
-<data dir>/run/         <name>.pid for every running process, supervisor.pid
+<data dir>/run/         <name>.pid for every running process, supervisor.pid,
+                        supervision.json and control/ (the supervisor's state and its inbox)
 <data dir>/traces/      spans written by the trace sink
 <data dir>/pushes.jsonl push notifications the local APNs sink accepted
 """
@@ -55,6 +56,14 @@ class Layout:
     @property
     def supervisor_pid(self) -> Path:
         return self.run / "supervisor.pid"
+
+    @property
+    def supervision(self) -> Path:
+        return self.run / "supervision.json"
+
+    @property
+    def control(self) -> Path:
+        return self.run / "control"
 
     @property
     def supervisor_log(self) -> Path:

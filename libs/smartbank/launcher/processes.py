@@ -57,6 +57,7 @@ class Process:
     nice: int = 0  # lower CPU priority, for work that must never slow the card path
 
     def spawn(self, *, fresh_log: bool) -> None:
+        self.sweep()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb" if fresh_log else "ab") as log:
             self.popen = subprocess.Popen(
@@ -91,6 +92,15 @@ class Process:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, sig)
+
+    def sweep(self) -> None:
+        """Before running it again: SIGKILL whatever is left of the previous run's group (a
+        child killed by SIGKILL leaves anything it forked behind) and reap it."""
+        if self.popen is None or self.reaped:
+            return
+        self.signal_group(signal.SIGKILL)
+        self.popen.wait()
+        self.reaped = True
 
     def log_tail(self, lines: int = 25) -> str:
         return tail(self.log_path, lines)
