@@ -8,12 +8,13 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt bench openapi lock manifests clean
+.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it)"
 	@echo "make test   install, build, lint and run every test"
 	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
+	@echo "make fuzz   the card protocol's property test, long and random (FUZZ_EXAMPLES=2000)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
 	@echo "make bench  authorisations and swipe-to-push (Envoy and direct), backlog replay, API reads,"
@@ -59,6 +60,15 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The card protocol's state machine (tests/property), FUZZ_EXAMPLES random examples instead of
+# the derandomized few of the normal run; what it finds is kept in .smartbank/hypothesis and
+# tried first next time.
+FUZZ_EXAMPLES ?= 2000
+
+fuzz: build
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/property/test_card_protocol.py \
+		--timeout=0 --hypothesis-show-statistics
+
 bench: build
 	$(BIN)/python -m tests.bench.authorisations
 	$(BIN)/python -m tests.bench.pipeline
@@ -71,9 +81,9 @@ openapi: build
 # Everything the cluster needs that follows the registry: the services' manifests and overlays,
 # infra's registry-driven part and skaffold.yaml. A unit test fails when they are stale.
 manifests: build
-	$(BIN)/python -m smartbank.k8s
-	$(BIN)/python -m smartbank.k8s_infra
-	$(BIN)/python -m smartbank.skaffold
+	$(BIN)/python -m smartbank.deploy.k8s.manifests
+	$(BIN)/python -m smartbank.deploy.k8s.infra
+	$(BIN)/python -m smartbank.deploy.skaffold
 
 # The hashed locks docker/Dockerfile installs: runtime (one universal file for linux amd64 and
 # arm64; the local stack's Envoy and Tansu wheels are left out of images), build-time tools and

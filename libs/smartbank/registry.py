@@ -34,6 +34,11 @@ PUBLIC_API_PORT = 8080
 CARD_NETWORK_PORT = 8090
 ENVOY_ADMIN_PORT = 9901
 KAFKA_PORT = 9092
+TRACE_SINK_PORT = 4318  # the OTLP/HTTP port, so any OpenTelemetry exporter finds it
+PUSH_SINK_PORT = 8190  # the local stand-in for APNs (also run in the dev cluster)
+# The modules the local stack runs besides the services; the dev cluster runs the push sink.
+TRACE_SINK_MODULE = "smartbank.local.trace_sink"
+PUSH_SINK_MODULE = "smartbank.local.push_sink"
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(

@@ -29,7 +29,8 @@ class PlatformSettings(BaseSettings):
     cassandra_hosts: str = ""
     cassandra_replication_factor: int = 1
     # "create": a service creates its keyspace and tables at start; "await": it waits for them
-    # from one writer (`python -m smartbank.schema`), as concurrent DDL can give a table two ids.
+    # from one writer (`python -m smartbank.deploy.cassandra_schema`), as concurrent DDL can
+    # give a table two ids.
     cassandra_schema: CassandraSchema = "create"
     rpc_mode: Literal["mesh", "direct"] = "mesh"
     mesh_url: str = "http://127.0.0.1:15001"

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from smartbank import timeutil
-from smartbank.launcher.stack import Stack
+from smartbank.local.launcher.stack import Stack
+from smartbank.local.push_sink import read_pushes
 from smartbank.registry import CARD_NETWORK_PORT, spec
-from smartbank.telemetry.push_sink import read_pushes
 from tests.bench.cpu import cpu_per_auth
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
 from tests.bench.report import save_report

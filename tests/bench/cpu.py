@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smartbank.launcher.stack import Stack
+from smartbank.local.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
 from tests.bench.loadgen import Pool
 from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards

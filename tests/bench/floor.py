@@ -32,7 +32,7 @@ from typing import Any
 import aiohttp
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from smartbank.launcher.binaries import find_envoy
+from smartbank.local.launcher.binaries import find_envoy
 from tests.bench.cpu import cpu_seconds
 from tests.bench.report import save_report
 from tests.contract.events_kit import running_tansu, started

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from smartbank.cli.seed import seed
-from smartbank.launcher.stack import Stack
+from smartbank.local.cli.seed import seed
+from smartbank.local.launcher.stack import Stack
 from smartbank.registry import spec
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from smartbank.cli.seed import seed
-from smartbank.launcher.stack import Stack
+from smartbank.local.cli.seed import seed
+from smartbank.local.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, PUBLIC_API_PORT
 from tests.bench.loadgen import Outcome, Pool, open_loop, open_loop_of, percentile
 from tests.bench.report import save_report

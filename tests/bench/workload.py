@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from smartbank import timeutil
-from smartbank.cli.seed import seed
+from smartbank.local.cli.seed import seed
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
 

@@ -84,7 +84,7 @@ def started_tansu() -> Iterator[str]:
 @contextmanager
 def running_tansu() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A Tansu on a free port, as the local stack runs it: its bootstrap address and process."""
-    from smartbank.launcher.binaries import find_tansu
+    from smartbank.local.launcher.binaries import find_tansu
 
     port = free_port()
     url = f"tcp://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from smartbank.launcher.stack import Stack
+from smartbank.local.launcher.stack import Stack
 from tests.e2e.driver import Bank
 
 # The public API's rate limits are for people; these tests (and schemathesis) send far more

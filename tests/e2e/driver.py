@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from smartbank import timeutil
-from smartbank.cli.seed import seed
+from smartbank.local.cli.seed import seed
 from smartbank.registry import CARD_NETWORK_PORT, MESH_PORT
 
 NETWORK = f"http://127.0.0.1:{CARD_NETWORK_PORT}/network/v1"

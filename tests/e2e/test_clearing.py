@@ -26,7 +26,7 @@ def presentment(card_token: str, original: dict[str, str], amount: int, **extra:
 
 
 def chargebacks(account_id: str) -> list[dict[str, Any]]:
-    command = [sys.executable, "-m", "smartbank.cli.main", "chargebacks", "--json"]
+    command = [sys.executable, "-m", "smartbank.local.cli.main", "chargebacks", "--json"]
     done = subprocess.run(
         [*command, "--account", account_id], capture_output=True, text=True, timeout=30
     )

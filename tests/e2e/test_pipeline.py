@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from smartbank.launcher.stack import Stack
-from smartbank.telemetry.push_sink import read_pushes
-from smartbank.telemetry.traces import load_trace
+from smartbank.local.launcher.stack import Stack
+from smartbank.local.push_sink import read_pushes
+from smartbank.local.traces import load_trace
 from tests.e2e.driver import Bank, authorisation
 from tests.e2e.receiver import receiver
 from webhook.signing import verify

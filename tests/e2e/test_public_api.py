@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from smartbank.launcher.stack import Stack
-from smartbank.telemetry.push_sink import read_pushes
+from smartbank.local.launcher.stack import Stack
+from smartbank.local.push_sink import read_pushes
 from tests.e2e.driver import Bank, authorisation
 
 EDGE = "http://127.0.0.1:8080"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from smartbank.launcher.stack import Stack
+from smartbank.local.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, PUBLIC_API_PORT
 from tests.e2e.driver import Bank, authorisation
 

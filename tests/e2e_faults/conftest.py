@@ -19,7 +19,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from smartbank.launcher.ports import required, taken
+from smartbank.local.launcher.ports import required, taken
 from smartbank.registry import SERVICES
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.driver import Bank
@@ -66,7 +66,7 @@ def runner(home: Path) -> Smartbank:
     env = {**os.environ, "SMARTBANK_HOME": str(home), **E2E_ENV}
 
     def run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "smartbank.cli.main", *args]
+        argv = [sys.executable, "-m", "smartbank.local.cli.main", *args]
         return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
 
     return run

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smartbank.launcher import health
-from smartbank.launcher.layout import Layout
-from smartbank.launcher.processes import read_pid
+from smartbank.local.launcher import health
+from smartbank.local.launcher.layout import Layout
+from smartbank.local.launcher.processes import read_pid
 from smartbank.registry import spec
 from tests.e2e.driver import Bank, authorisation
 

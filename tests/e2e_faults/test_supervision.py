@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from smartbank.launcher import health
-from smartbank.launcher.layout import Layout
-from smartbank.launcher.processes import read_pid
+from smartbank.local.launcher import health
+from smartbank.local.launcher.layout import Layout
+from smartbank.local.launcher.processes import read_pid
 from smartbank.registry import spec
 from tests.e2e.driver import Bank
 from tests.e2e_faults.conftest import Smartbank
@@ -29,7 +29,7 @@ from tests.e2e_faults.faults import (
     swipe,
     swipe_stream,
 )
-from tests.unit.supervision_kit import group_gone, wait_for
+from tests.unit.local.supervision_kit import group_gone, wait_for
 
 ON_THE_LOOP = pytest.mark.asyncio(loop_scope="session")
 

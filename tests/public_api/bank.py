@@ -20,7 +20,7 @@ from feed import main as feed
 from merchant import main as merchant
 from smartbank import context, timeutil
 from smartbank.app import BuiltApp
-from smartbank.cli.seed import _seed
+from smartbank.local.cli.seed import _seed
 from smartbank.testing import AppRpc, running_together
 from transactions import main as transactions
 from webhook import main as webhook

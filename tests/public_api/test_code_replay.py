@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from smartbank import context
-from smartbank.cli.seed import _seed
+from smartbank.local.cli.seed import _seed
 from tests.public_api.bank import Bank
 
 REDIRECT = "https://app.example.com/callback"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from smartbank import context
-from smartbank.cli.seed import _seed
+from smartbank.local.cli.seed import _seed
 from tests.public_api.bank import Bank
 
 REDIRECT = "https://app.example.com/callback"

@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from smartbank.cli.seed import seed
-from smartbank.cli.swipe import authorisation
+from smartbank.local.cli.seed import seed
+from smartbank.local.cli.swipe import authorisation
 from smartbank.errors import ServiceError
 
 WAIT_SECONDS = float(os.environ.get("STACK_WAIT_SECONDS", "600"))

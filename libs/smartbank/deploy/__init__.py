@@ -1,0 +1,1 @@
+"""Configuration generated from the registry: Envoy, Kubernetes, skaffold, the Cassandra schema."""

@@ -1,0 +1,1 @@
+"""The Kubernetes manifests and overlays, rendered from the registry."""

@@ -1,0 +1,157 @@
+"""`smartbank up [--detach]`: start the whole local stack (broker, proxy, all services)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+
+from smartbank.local.launcher import detached, health
+from smartbank.local.launcher.binaries import BinaryNotFound, find_envoy, find_tansu
+from smartbank.local.launcher.layout import Layout, default_data_dir
+from smartbank.local.launcher.ports import HOST, PortsInUse, StackPorts, check_free, required
+from smartbank.local.launcher.processes import tail
+from smartbank.local.launcher.stack import Stack, StackError
+from smartbank.local.launcher.supervise import supervise
+from smartbank.registry import SERVICES
+
+READY_TIMEOUT = 120.0
+# The detached supervisor needs a moment to start Python before its own 120 s begin.
+DETACH_TIMEOUT = READY_TIMEOUT + 15.0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "up",
+        help="start the whole local stack (broker, proxy, all services)",
+        description="Start the whole local stack: Kafka broker, trace sink, Envoy and every "
+        "service. Runs in the foreground until Ctrl-C unless --detach is given. A service "
+        "that exits is restarted, after a delay that doubles with each restart in the last "
+        "minute; after five it is left failed. `smartbank stop SERVICE` keeps one down.",
+    )
+    parser.add_argument(
+        "--detach", action="store_true", help="run in the background; `smartbank down` stops it"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    layout = Layout(default_data_dir())
+    running = detached.running_supervisor(layout)
+    if running:
+        return fail(
+            f"a stack is already running (pid {running}); `smartbank down` stops it, "
+            "`smartbank restart SERVICE` restarts one of its services"
+        )
+    try:
+        find_tansu()
+        find_envoy()
+        check_free(required(SERVICES))
+    except (BinaryNotFound, PortsInUse) as error:
+        return fail(str(error))
+    if args.detach:
+        return run_detached(layout, started)
+    return run_foreground(layout, started)
+
+
+def run_foreground(layout: Layout, started: float) -> int:
+    stop_on_signals()
+    detached.claim(layout)
+    stack = Stack(layout.root)
+    try:
+        stack.start()
+        stack.wait_ready(READY_TIMEOUT)
+        # Not on a terminal (the detached supervisor, a script): Ctrl-C is not how to stop it.
+        interactive = sys.stdin.isatty()
+        print(summary(layout, time.monotonic() - started, detached=not interactive), flush=True)
+        supervise(stack, layout, until=stop_requested())
+    except KeyboardInterrupt:
+        return shut_down(stack, layout, 0)
+    except (StackError, BinaryNotFound, PortsInUse) as error:
+        print(f"smartbank up: {error}", file=sys.stderr, flush=True)
+        return shut_down(stack, layout, 1)
+    return shut_down(stack, layout, 0)
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C, `smartbank down` (SIGTERM) and a closed terminal all stop the stack cleanly;
+    a signal the caller chose to ignore (nohup, a background job) stays ignored."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _interrupt)
+
+
+def stop_requested() -> Callable[[], bool]:
+    """From here on a stop signal only raises a flag, which the supervisor's loop checks
+    between turns: it must not land half-way through restarting a service."""
+    requested: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        if signal.getsignal(sig) is _interrupt:
+            signal.signal(sig, lambda signum, frame: requested.append(signum))
+    return lambda: bool(requested)
+
+
+def shut_down(stack: Stack, layout: Layout, code: int) -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # stopping is bounded by the grace period
+    print("stopping the stack…", flush=True)
+    stack.stop()
+    detached.release(layout)
+    print("stopped", flush=True)
+    return code
+
+
+def run_detached(layout: Layout, started: float) -> int:
+    supervisor = detached.spawn_supervisor(layout)
+    components = health.stack_components()
+    deadline = started + DETACH_TIMEOUT
+    while not all(result.ready for result in health.probe_all(components)):
+        if supervisor.poll() is not None:
+            return fail(f"the stack did not start{supervisor_log(layout)}")
+        if time.monotonic() >= deadline:
+            detached.stop(layout)
+            return fail(f"the stack was not ready in {DETACH_TIMEOUT:g} s{supervisor_log(layout)}")
+        time.sleep(0.25)
+    print(summary(layout, time.monotonic() - started, detached=True))
+    print(f"supervisor pid {supervisor.pid}, its log: {layout.supervisor_log}")
+    return 0
+
+
+def supervisor_log(layout: Layout) -> str:
+    return f"; last lines of {layout.supervisor_log}:\n{tail(layout.supervisor_log)}"
+
+
+def summary(layout: Layout, seconds: float, *, detached: bool) -> str:
+    ports = StackPorts()
+    how_to_stop = "smartbank down" if detached else "Ctrl-C"
+    return f"""\
+smartbank is up (ready in {seconds:.1f} s)
+
+  public API     http://{HOST}:{ports.public_api}
+  card network   http://{HOST}:{ports.card_network}
+  Envoy admin    http://{HOST}:{ports.envoy_admin}
+  Kafka          {HOST}:{ports.kafka}
+  traces         http://{HOST}:{ports.trace_sink} (OTLP/HTTP), files in {layout.traces}
+  data dir       {layout.root}
+  logs           {layout.logs}
+
+Seed a customer, then swipe their card:
+  smartbank seed --name Alice --balance 10000 --device --json
+  smartbank swipe --card <card_token> --amount 350 --merchant "STARBUCKS 1234 LONDON GBR" --mcc 5814
+
+A service that exits is restarted; `smartbank stop|start|restart SERVICE` for one by hand.
+Health: smartbank status    Stop: {how_to_stop}"""
+
+
+def fail(message: str) -> int:
+    print(f"smartbank up: {message}", file=sys.stderr)
+    return 1
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,261 @@
+"""The local stack: Kafka broker, trace sink, Envoy and the services, as child processes.
+
+`smartbank up` runs one in the foreground; end-to-end tests use one as a session fixture:
+
+    with Stack(tmp_path, env={"HOLD_EXPIRY": "2s"}) as stack:
+        stack.wait_ready(60)
+        stack.stop_service("merchant")   # the card path must not care
+        ...
+
+Start order follows dependencies: the broker, the trace sink and Envoy each start and become
+ready in turn, then every service starts at once. Stop goes the other way round, and services
+get their grace period before the infrastructure they flush to goes away.
+Create, start and stop a stack from one thread (see `processes` on PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from smartbank import envoy
+from smartbank.events.topics import ensure_topics
+from smartbank.local.launcher import commands, health
+from smartbank.local.launcher.binaries import find_envoy, find_tansu
+from smartbank.local.launcher.health import Component
+from smartbank.local.launcher.layout import Layout
+from smartbank.local.launcher.ports import HOST, StackPorts, check_free, required
+from smartbank.local.launcher.processes import Process, stop_all
+from smartbank.registry import SERVICES, spec, topics
+
+INFRA_TIMEOUT = 30.0
+# The event pipeline, the broker and the sinks run this much nicer than the card path, so a
+# burst of swipes is answered first and the pipeline catches up afterwards.
+BACKGROUND_NICE = 10
+GRACE = 10.0
+RPC_MODES = ("mesh", "direct")
+
+
+class StackError(RuntimeError):
+    """A process of the stack failed to start or to become ready; the message says which."""
+
+
+class Stack:
+    def __init__(
+        self,
+        data_dir: Path,
+        rpc_mode: str = "mesh",
+        env: Mapping[str, str] | None = None,
+        services: Sequence[str] | None = None,
+        with_envoy: bool = True,
+        *,
+        ports: StackPorts = StackPorts(),
+        sink_module: str = commands.SINK_MODULE,
+        serve_module: str = commands.SERVE_MODULE,
+        grace: float = GRACE,
+    ) -> None:
+        if rpc_mode not in RPC_MODES:
+            raise ValueError(f"rpc_mode must be one of {RPC_MODES}, not {rpc_mode!r}")
+        self.layout = Layout(Path(data_dir).resolve())
+        self.rpc_mode = rpc_mode
+        self.env = dict(env or {})
+        self.specs = SERVICES if services is None else tuple(spec(name) for name in services)
+        self.with_envoy = with_envoy
+        self.ports = ports
+        self.sink_module = sink_module
+        self.serve_module = serve_module
+        self.grace = grace
+        self.timings: dict[str, float] = {}  # seconds from spawn to ready, per process
+        self._processes: dict[str, Process] = {}
+        self._components: dict[str, Component] = {}
+        self._stopped_services: set[str] = set()
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Check binaries and ports, then start everything; services are started, not awaited.
+
+        Nothing is started if a binary is missing or a port is taken. If anything fails on the
+        way, whatever did start is stopped again before the error is raised.
+        """
+        with self._lock:
+            if any(process.running for process in self._processes.values()):
+                raise StackError("this stack is already running")
+            self._forget_previous_run()
+            tansu = find_tansu()
+            envoy_bin = find_envoy() if self.with_envoy else None
+            check_free(required(self.specs, ports=self.ports, with_envoy=self.with_envoy))
+            self.layout.create()
+            atexit.register(self.stop)
+            try:
+                self._start_infrastructure(tansu, envoy_bin)
+                for service_spec in self.specs:
+                    self._spawn(
+                        self._service_process(service_spec.name), health.service(service_spec)
+                    )
+            except BaseException:
+                self.stop()
+                raise
+
+    def wait_ready(self, timeout: float) -> None:
+        """Return once every running component is ready; raise `StackError` (with the log tail
+        of the culprit) if one exits or `timeout` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        pending = {n: c for n, c in self._components.items() if n not in self._stopped_services}
+        while pending:
+            for name in pending:
+                self._raise_if_exited(name)
+            for result in health.probe_all(list(pending.values()), timeout=0.5):
+                name = result.component.name
+                if result.ready:
+                    del pending[name]
+                    started = self._processes[name].started_at
+                    self.timings.setdefault(name, time.monotonic() - started)
+            if pending and time.monotonic() >= deadline:
+                raise StackError(self._not_ready_report(pending, timeout))
+            if pending:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop services (SIGTERM, then SIGKILL after the grace period), then Envoy, the trace
+        sink and the broker. Idempotent; also runs at interpreter exit."""
+        with self._lock:
+            processes = list(self._processes.values())
+            services = [p for p in processes if p.kind == "service"]
+            infrastructure = [p for p in reversed(processes) if p.kind != "service"]
+            stop_all(services, self.grace)
+            stop_all(infrastructure, self.grace)
+            atexit.unregister(self.stop)
+
+    def stop_service(self, name: str) -> None:
+        """Stop one service (gracefully) and leave it stopped until `start_service`."""
+        with self._lock:
+            process = self._service(name)
+            stop_all([process], self.grace)
+            self._stopped_services.add(name)
+
+    def start_service(self, name: str) -> None:
+        """Start a stopped service again (its log is appended to); `wait_ready` awaits it."""
+        with self._lock:
+            process = self._service(name)
+            if process.running:
+                return
+            self.timings.pop(name, None)
+            process.spawn(fresh_log=False)
+            self._stopped_services.discard(name)
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """Each process: kind, pid, whether it runs, its exit code once gone, its log."""
+        return {
+            name: {
+                "kind": process.kind,
+                "pid": process.pid,
+                "running": process.running,
+                "exit_code": process.exit_code,
+                "stopped_on_purpose": name in self._stopped_services,
+                "url": self._components[name].url,
+                "log": str(process.log_path),
+                "ready_after_s": self.timings.get(name),
+            }
+            for name, process in self._processes.items()
+        }
+
+    def _forget_previous_run(self) -> None:
+        self._processes.clear()
+        self._components.clear()
+        self._stopped_services.clear()
+        self.timings.clear()
+
+    def _start_infrastructure(self, tansu: Path, envoy_bin: Path | None) -> None:
+        layout, ports = self.layout, self.ports
+        broker_argv = commands.broker_argv(tansu, ports)
+        broker_env = commands.broker_env()
+        broker = self._process("kafka", "broker", broker_argv, broker_env, BACKGROUND_NICE)
+        self._spawn(broker, health.broker(ports), wait=INFRA_TIMEOUT)
+        asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics()))
+        sink_argv = commands.sink_argv(layout, ports, self.sink_module)
+        sink = self._process(
+            "trace-sink", "telemetry", sink_argv, commands.python_env(), BACKGROUND_NICE
+        )
+        self._spawn(sink, health.trace_sink(ports), wait=INFRA_TIMEOUT)
+        push_argv = commands.push_sink_argv(layout, ports)
+        pushes = self._process(
+            "push-sink", "telemetry", push_argv, commands.python_env(), BACKGROUND_NICE
+        )
+        self._spawn(pushes, health.push_sink(ports), wait=INFRA_TIMEOUT)
+        if envoy_bin is not None:
+            sampling = float(self.env.get("TRACE_SAMPLING", os.environ.get("TRACE_SAMPLING", 1)))
+            envoy.write(layout.envoy_config, commands.envoy_config(ports, sampling))
+            proxy = self._process(
+                "envoy", "proxy", commands.envoy_argv(envoy_bin, layout), commands.python_env()
+            )
+            self._spawn(proxy, health.envoy(ports), wait=INFRA_TIMEOUT)
+
+    def _process(
+        self, name: str, kind: str, argv: list[str], env: Mapping[str, str], nice: int = 0
+    ) -> Process:
+        log, pid = self.layout.log(name), self.layout.pid(name)
+        return Process(name, kind, argv, env, log, pid, nice=nice)
+
+    def _service_process(self, name: str) -> Process:
+        env = commands.service_env(
+            spec(name), layout=self.layout, ports=self.ports, rpc_mode=self.rpc_mode, extra=self.env
+        )
+        argv = commands.service_argv(spec(name), self.serve_module)
+        return self._process(name, "service", argv, env, BACKGROUND_NICE * spec(name).background)
+
+    def _spawn(self, process: Process, component: Component, wait: float | None = None) -> None:
+        self._processes[process.name] = process
+        self._components[process.name] = component
+        process.spawn(fresh_log=True)
+        if wait is not None:
+            self._await_ready(process.name, wait)
+
+    def _await_ready(self, name: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        component = self._components[name]
+        while True:
+            self._raise_if_exited(name)
+            result = health.probe(component, timeout=0.5)
+            if result.ready:
+                self.timings[name] = time.monotonic() - self._processes[name].started_at
+                return
+            if time.monotonic() >= deadline:
+                raise StackError(self._not_ready_report({name: component}, timeout))
+            time.sleep(0.02)
+
+    def _raise_if_exited(self, name: str) -> None:
+        process = self._processes[name]
+        if process.exit_code is not None:
+            raise StackError(
+                f"{name} exited with code {process.exit_code} while starting; "
+                f"last lines of {process.log_path}:\n{process.log_tail()}"
+            )
+
+    def _not_ready_report(self, pending: Mapping[str, Component], timeout: float) -> str:
+        lines = [f"not ready after {timeout:g} s:"]
+        for result in health.probe_all(list(pending.values()), timeout=0.5):
+            process = self._processes[result.component.name]
+            lines.append(f"  {result.component.name} ({result.component.url}): {result.detail}")
+            lines.extend(f"    | {line}" for line in process.log_tail(10).splitlines())
+        return "\n".join(lines)
+
+    def _service(self, name: str) -> Process:
+        process = self._processes.get(name)
+        if process is None or process.kind != "service":
+            raise StackError(
+                f"{name!r} is not a service of this stack (started: {', '.join(self._processes)})"
+            )
+        return process

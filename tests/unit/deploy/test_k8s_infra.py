@@ -1,0 +1,125 @@
+"""The cluster's infrastructure manifests: in step with the registry, restricted, self-contained."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prometheus_client import CollectorRegistry
+
+from apns.metrics import PushMetrics
+from card_api.metrics import AuthorisationMetrics
+from smartbank.deploy.k8s import infra as k8s_infra
+from smartbank.events.metrics import ConsumerMetrics
+from smartbank.filters.metrics import HttpMetrics
+from smartbank.registry import topics
+
+ROOT = Path(__file__).resolve().parents[3]
+INFRA = ROOT / k8s_infra.INFRA_DIR
+KUSTOMIZATION = yaml.safe_load((INFRA / "kustomization.yaml").read_text())
+WORKLOADS = {"Deployment", "StatefulSet", "Job"}
+OWN_IMAGES = ("smartbank-",)
+
+
+def documents() -> Iterator[dict[str, Any]]:
+    for resource in KUSTOMIZATION["resources"]:
+        yield from (d for d in yaml.safe_load_all((INFRA / resource).read_text()) if d)
+
+
+def pod_specs() -> Iterator[tuple[str, dict[str, Any]]]:
+    for doc in documents():
+        if doc["kind"] in WORKLOADS:
+            yield doc["metadata"]["name"], doc["spec"]["template"]
+
+
+def containers() -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, template in pod_specs():
+        spec = template["spec"]
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            yield f"{name}/{container['name']}", container
+
+
+def test_generated_files_match_the_render() -> None:
+    assert k8s_infra.stale(INFRA) == [], "run: python -m smartbank.deploy.k8s.infra"
+
+
+def test_topics_configmap_lists_every_registry_topic_once() -> None:
+    listed = k8s_infra.topics_configmap()["data"]["topics.txt"].split()
+    assert listed == list(topics())
+    assert {f"dead-letter.{g}" for g in ("apns", "webhook")} <= set(listed)
+
+
+def test_prometheus_may_reach_every_service_port_and_envoy_admin() -> None:
+    rule = k8s_infra.prometheus_egress()["spec"]["egress"][0]
+    ports = {p["port"] for p in rule["ports"]}
+    assert ports == {8101 + i for i in range(13)} | {9901}
+
+
+def exported_metric_names() -> set[str]:
+    registry = CollectorRegistry()
+    HttpMetrics(registry, "probe")
+    ConsumerMetrics(registry)
+    AuthorisationMetrics(registry)
+    PushMetrics(registry)
+    suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_sum", "_count")}
+    return {m.name + s for m in registry.collect() for s in suffixes[m.type]}
+
+
+def test_dashboard_queries_only_metrics_the_code_exports() -> None:
+    exprs = [t["expr"] for p in k8s_infra.dashboard()["panels"] for t in p.get("targets", [])]
+    used = {name for e in exprs for name in re.findall(r"\bsmartbank_[a-z_]+", e)}
+    assert used and used <= exported_metric_names()
+
+
+def test_dashboard_panels_do_not_overlap() -> None:
+    cells: set[tuple[int, int]] = set()
+    for panel in k8s_infra.dashboard()["panels"]:
+        g = panel["gridPos"]
+        columns, rows = range(g["x"], g["x"] + g["w"]), range(g["y"], g["y"] + g["h"])
+        mine = {(x, y) for x in columns for y in rows}
+        assert not cells & mine, panel["title"]
+        cells |= mine
+
+
+@pytest.mark.parametrize(("name", "container"), list(containers()))
+def test_every_container_is_bounded_and_restricted(name: str, container: dict[str, Any]) -> None:
+    for kind in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(container["resources"][kind]), name
+    context = container["securityContext"]
+    assert context["allowPrivilegeEscalation"] is False
+    assert context["capabilities"] == {"drop": ["ALL"]}
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["runAsNonRoot"] is True
+    assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+    image = container["image"]
+    assert image.startswith(OWN_IMAGES) or re.fullmatch(r"[\w./-]+:v?\d+(\.\d+)+", image), image
+
+
+@pytest.mark.parametrize(("name", "template"), list(pod_specs()))
+def test_every_pod_is_non_root_and_labelled(name: str, template: dict[str, Any]) -> None:
+    context = template["spec"]["securityContext"]
+    assert context["runAsNonRoot"] is True and context["runAsUser"] > 0
+    labels = template["metadata"]["labels"]
+    assert labels["app.kubernetes.io/part-of"] == "smartbank"
+    assert labels["app.kubernetes.io/component"] in ("infra", "test")
+    assert labels["app.kubernetes.io/name"] == name
+
+
+def test_every_mounted_configmap_is_defined_here() -> None:
+    defined = {g["name"] for g in KUSTOMIZATION["configMapGenerator"]}
+    defined |= {d["metadata"]["name"] for d in documents() if d["kind"] == "ConfigMap"}
+    for name, template in pod_specs():
+        for volume in template["spec"].get("volumes", []):
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in defined, f"{name}: {volume['name']}"
+
+
+def test_generated_files_are_all_in_the_kustomization() -> None:
+    generated = {str(p) for p in k8s_infra.render()}
+    listed = set(KUSTOMIZATION["resources"])
+    listed |= {f.split("=")[-1] for g in KUSTOMIZATION["configMapGenerator"] for f in g["files"]}
+    assert generated <= listed

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import yaml
+
+from smartbank.deploy import skaffold
+from smartbank.registry import SERVICES
+from tests.unit.deploy.k8s_render import containers, objects
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_checked_in_skaffold_yaml_is_the_render() -> None:
+    assert (ROOT / "skaffold.yaml").read_text() == skaffold.rendered(), "run `make manifests`"
+
+
+def test_every_service_has_one_artifact_from_the_one_dockerfile() -> None:
+    config = yaml.safe_load(skaffold.rendered())
+    artifacts = config["build"]["artifacts"][:-1]
+    assert [a["docker"]["buildArgs"]["SERVICE"] for a in artifacts] == [s.name for s in SERVICES]
+    assert config["build"]["artifacts"][-1]["docker"]["target"] == "test"
+    assert {a["docker"]["dockerfile"] for a in artifacts} == {"docker/Dockerfile"}
+    assert (ROOT / "docker/Dockerfile").is_file()
+
+
+def test_profiles_point_at_overlays_that_exist() -> None:
+    config = yaml.safe_load(skaffold.rendered())
+    paths = [p["manifests"]["kustomize"]["paths"][0] for p in config["profiles"]]
+    assert [p["name"] for p in config["profiles"]] == ["dev", "prod"]
+    for path in [config["manifests"]["kustomize"]["paths"][0], *paths]:
+        assert (ROOT / path / "kustomization.yaml").is_file(), path
+
+
+def test_port_forwards_bind_loopback_for_api_card_network_jaeger_and_grafana() -> None:
+    forwards = yaml.safe_load(skaffold.rendered())["portForward"]
+    assert {(f["resourceName"], f["localPort"]) for f in forwards} == {
+        ("edge", 8080),
+        ("edge", 8090),
+        ("jaeger", 16686),
+        ("grafana", 3000),
+    }
+    assert {f["address"] for f in forwards} == {"127.0.0.1"}
+
+
+def test_every_job_that_runs_a_built_image_is_deleted_before_each_deploy() -> None:
+    """A Job's pod template cannot change, and a built image changes with almost every edit."""
+    config = yaml.safe_load(skaffold.rendered())
+    built = {a["image"] for a in config["build"]["artifacts"]}
+    jobs = objects("overlays/dev", "Job")
+    rebuilt = {n for n, job in jobs.items() if any(c["image"] in built for c in containers(job))}
+    assert rebuilt == set(skaffold.RECREATED_JOBS) == {"integration-tests", "cassandra-schema"}
+    hook = config["deploy"]["kubectl"]["hooks"]["before"][0]["host"]["command"]
+    assert hook[:5] == ["kubectl", "--namespace", "smartbank", "delete", "job"]
+    assert set(hook[5:]) == {*rebuilt, "--ignore-not-found"}
