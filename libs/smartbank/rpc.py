@@ -15,16 +15,16 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 import yarl
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, StatusCode, TracerProvider
+from opentelemetry import trace
+from opentelemetry.trace import TracerProvider
 
 from smartbank import context, errors
 from smartbank.errors import ServiceError
+from smartbank.outbound import Call, Reply, onion
+from smartbank.outbound.identity import IDEMPOTENT as IDEMPOTENT
 from smartbank.registry import spec
 from smartbank.settings import PlatformSettings
 
-IDEMPOTENT = "x-smartbank-idempotent"
-ENVOY_TIMEOUT = "x-envoy-upstream-rq-timeout-ms"
 MAX_CONNECTIONS = 512
 UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
 
@@ -85,7 +85,8 @@ class RpcClient:
     ) -> None:
         self.caller = caller
         self.settings = settings
-        self.tracer = trace.get_tracer("smartbank.rpc", tracer_provider=tracer_provider)
+        tracer = trace.get_tracer("smartbank.rpc", tracer_provider=tracer_provider)
+        self._onion = onion.wrap(self._transport, caller=caller, tracer=tracer)
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -116,50 +117,32 @@ class RpcClient:
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
     ) -> Any:
-        ctx = context.current()
-        remaining = ctx.remaining()
-        if remaining <= 0:
-            raise errors.timeout("deadline_exceeded", f"no time left to call {service}")
-        url, headers = self.url_for(service, path)
-        headers.update(ctx.to_headers(self.caller))
-        headers[ENVOY_TIMEOUT] = str(max(1, int(remaining * 1000)))
-        headers["content-type"] = "application/json"
-        if idempotent:
-            headers[IDEMPOTENT] = "true"
-        content = orjson.dumps(json) if json is not None else None
-        with self.tracer.start_as_current_span(
-            f"{method} {service}", kind=SpanKind.CLIENT, record_exception=False
-        ) as span:
-            span.set_attributes(
-                {"http.request.method": method, "server.address": service, "url.path": path}
-            )
-            propagate.inject(headers)
-            status, body = await self._send(service, method, url, content, params, headers)
-            span.set_attribute("http.response.status_code", status)
-            if status >= 400:
-                span.set_status(StatusCode.ERROR)
-        return decode(service, status, body)
+        reply = await self._onion(Call(service, method, path, json, params, idempotent))
+        return decode(service, reply.status, reply.body)
 
-    async def _send(
-        self,
-        service: str,
-        method: str,
-        url: str,
-        content: bytes | None,
-        params: dict[str, Any] | None,
-        headers: dict[str, str],
-    ) -> tuple[int, bytes]:
+    async def _transport(self, call: Call) -> Reply:
+        url, headers = self.url_for(call.service, call.path)
+        call.headers.update(headers)
+        call.headers["content-type"] = "application/json"
+        content = orjson.dumps(call.json) if call.json is not None else None
         timeout = aiohttp.ClientTimeout(total=context.current().remaining())
         exact = yarl.URL(url, encoded=True)  # as built: yarl would requote it, and `%2e` is `.`
         try:
             async with self.session.request(
-                method, exact, data=content, params=params, headers=headers, timeout=timeout
+                call.method,
+                exact,
+                data=content,
+                params=call.params,
+                headers=call.headers,
+                timeout=timeout,
             ) as response:
-                return response.status, await response.read()
+                return Reply(response.status, await response.read())
         except TimeoutError:
-            raise errors.timeout("deadline_exceeded", f"{service} did not answer in time") from None
+            raise errors.timeout(
+                "deadline_exceeded", f"{call.service} did not answer in time"
+            ) from None
         except aiohttp.ClientError as exc:
-            raise errors.unavailable("connect", f"could not reach {service}: {exc}") from None
+            raise errors.unavailable("connect", f"could not reach {call.service}: {exc}") from None
 
     async def close(self) -> None:
         if self._session is not None:

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from opentelemetry import trace
 
-from smartbank import context, errors, rpc
+from smartbank import errors, rpc
 from smartbank.app import BuiltApp, build_app
 from smartbank.errors import ServiceError
 from smartbank.events.consumer import Received
 from smartbank.events.envelope import Event, Headers, decode
+from smartbank.outbound import Call, Reply, onion
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings
 from smartbank.storage import Table, TableStore, open_store
@@ -179,6 +181,10 @@ class AppRpc:
     apps: dict[str, BuiltApp] = field(default_factory=dict)
     caller: str = "test"
 
+    def __post_init__(self) -> None:
+        tracer = trace.get_tracer("smartbank.testing")
+        self._onion = onion.wrap(self._transport, caller=self.caller, tracer=tracer)
+
     async def call(
         self,
         service: str,
@@ -189,13 +195,19 @@ class AppRpc:
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
     ) -> Any:
-        if service not in self.apps:
-            raise errors.unavailable("connect", f"{service} is not running in this test")
-        transport = httpx.ASGITransport(app=self.apps[service].asgi)
-        headers = context.current().to_headers(self.caller)
-        async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
-            response = await client.request(method, path, json=json, params=params, headers=headers)
-        return rpc.decode(service, response.status_code, response.content)
+        reply = await self._onion(Call(service, method, path, json, params, idempotent))
+        return rpc.decode(service, reply.status, reply.body)
+
+    async def _transport(self, call: Call) -> Reply:
+        if call.service not in self.apps:
+            raise errors.unavailable("connect", f"{call.service} is not running in this test")
+        transport = httpx.ASGITransport(app=self.apps[call.service].asgi)
+        base_url = f"http://{call.service}"
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            response = await client.request(
+                call.method, call.path, json=call.json, params=call.params, headers=call.headers
+            )
+        return Reply(response.status_code, response.content)
 
 
 @asynccontextmanager
