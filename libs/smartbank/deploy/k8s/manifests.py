@@ -6,9 +6,9 @@
 The base holds the namespace (restricted Pod Security), the default-deny policies, the shared
 `smartbank-platform` ConfigMap, one file per service (its ConfigMaps, Deployment, headless
 Service and NetworkPolicy), the edge proxy and a kustomization that adds infra/ (written by
-hand, apart from k8s_infra's part). The overlays are generated too, so every Deployment has its
-budget and autoscaler in prod. Envoy's configuration is `smartbank.envoy`'s, the same routes,
-retries and outlier detection as the local stack.
+hand, apart from deploy.k8s.infra's part). The overlays are generated too, so every Deployment
+has its budget and autoscaler in prod. Envoy's configuration is `smartbank.deploy.envoy`'s, the
+same routes, retries and outlier detection as the local stack.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from smartbank import envoy
 from smartbank.deploy import generated
+from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.deploy.k8s import push_sink as k8s_push_sink
 from smartbank.deploy.k8s.config import (
     NAMESPACE,

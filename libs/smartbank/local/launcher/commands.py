@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from smartbank import envoy
+from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.local.launcher.layout import Layout
 from smartbank.local.launcher.ports import HOST, StackPorts
 from smartbank.registry import PUSH_SINK_MODULE, TRACE_SINK_MODULE, ServiceSpec

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from smartbank import envoy
+from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.events.topics import ensure_topics
 from smartbank.local.launcher import commands, health
 from smartbank.local.launcher.binaries import find_envoy, find_tansu

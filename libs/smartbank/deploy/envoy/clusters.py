@@ -50,6 +50,28 @@ CIRCUIT_BREAKERS: dict[str, Any] = {
     ]
 }
 
+# The card network's edge service gets limits that mean something: (connections, waiting).
+# card-api reads every message it gets, if only to refuse it, and under a burst of hundreds at
+# once merely reading them takes it past the deadline. So it gets at most twice as many at once
+# as it decides (its MAX_IN_FLIGHT, 32); the rest wait at the edge, where waiting costs
+# nothing, each until its own deadline (the edge then answers 91 itself): a message allowed
+# 30 s waits its turn. Beyond that many waiting, the edge answers 91 at once (overflow). Per
+# edge Envoy, for all card-api instances together.
+EDGE_LIMITS: dict[str, tuple[int, int]] = {"card-api": (64, 256)}
+
+
+def circuit_breakers(connections: int, waiting: int) -> dict[str, Any]:
+    """At most `connections` requests in the service at once (one per HTTP/1.1 connection) and
+    `waiting` more queued for a connection; requests themselves are not limited beyond that."""
+    limits = {
+        "max_connections": connections,
+        "max_pending_requests": waiting,
+        "max_requests": connections + waiting,
+        "max_retries": 3,
+    }
+    return {"thresholds": [{"priority": "DEFAULT", **limits}]}
+
+
 HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 
 
@@ -68,6 +90,7 @@ def socket_address(host: str, port: int) -> dict[str, Any]:
 
 def cluster(name: str, host: str, port: int) -> dict[str, Any]:
     """One upstream reached over HTTP/1.1 with keep-alive, least-request balanced."""
+    limit = EDGE_LIMITS.get(name)
     return {
         "name": name,
         "type": discovery_type(host),
@@ -86,6 +109,6 @@ def cluster(name: str, host: str, port: int) -> dict[str, Any]:
                 "explicit_http_config": {"http_protocol_options": {}},
             }
         },
-        "circuit_breakers": CIRCUIT_BREAKERS,
+        "circuit_breakers": CIRCUIT_BREAKERS if limit is None else circuit_breakers(*limit),
         "outlier_detection": OUTLIER_DETECTION,
     }

@@ -1,4 +1,5 @@
-"""Envoy listeners: the two edge ports and the mesh port every service calls through.
+"""Envoy listeners: the mesh port every service calls through, and what the edge ports
+(envoy_edge.py) share with it.
 
 Edge and mesh differ in whom they trust. An edge request comes from outside: Envoy treats it
 as external, so `x-envoy-*` controls (timeouts, retries) and our internal context headers sent
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartbank.context import BUDGET_MS, CALLER, PRINCIPAL
-from smartbank.envoy_clusters import socket_address
+from smartbank.context import ARRIVED_AT_MS, BUDGET_MS, CALLER, DEADLINE_AT_MS, PRINCIPAL
+from smartbank.deploy.envoy.clusters import socket_address
 from smartbank.registry import ServiceSpec
 
 # The RPC client marks calls that are safe to repeat with this header (smartbank.rpc.IDEMPOTENT).
@@ -26,12 +27,15 @@ RETRY_POLICY: dict[str, Any] = {
     "num_retries": 2,
 }
 
-# A backstop only: api and card-api enforce the caller's deadline themselves (the card network
-# may ask for more than the default 2 s with X-Network-Deadline-Ms) and answer before it.
-EDGE_TIMEOUT = "30s"
-
 # Headers only our own services may set; a client sending them to an edge port is ignored.
-INTERNAL_ONLY_HEADERS = [PRINCIPAL, CALLER, BUDGET_MS, IDEMPOTENT_HEADER]
+INTERNAL_ONLY_HEADERS = [
+    PRINCIPAL,
+    CALLER,
+    BUDGET_MS,
+    DEADLINE_AT_MS,
+    ARRIVED_AT_MS,
+    IDEMPOTENT_HEADER,
+]
 
 # Which peers count as internal. Mesh: loopback and private networks (services on this host or
 # in the cluster's pod network). Edge: nobody, so every edge request is external. An empty list
@@ -98,78 +102,6 @@ def mesh_listener(
     if access_log:
         manager["access_log"] = [stdout_access_log()]
     return listener("mesh", host, port, manager)
-
-
-def edge_listener(
-    name: str,
-    service: str,
-    *,
-    host: str,
-    port: int,
-    tracing: Mapping[str, Any] | None,
-    prefixes: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """`prefixes` maps a path prefix to the service that answers it instead of `service`."""
-    targets = [*(prefixes or {}).items(), ("/", service)]
-    routes = {
-        "name": name,
-        "internal_only_headers": INTERNAL_ONLY_HEADERS,
-        "virtual_hosts": [
-            {
-                "name": service,
-                "domains": ["*"],
-                "routes": [
-                    {
-                        "name": f"{name}.{'default' if prefix == '/' else target}",
-                        "match": {"prefix": prefix},
-                        "route": {"cluster": target, "timeout": EDGE_TIMEOUT},
-                        "decorator": decorator(f"edge {target}"),
-                    }
-                    for prefix, target in targets
-                ],
-            }
-        ],
-    }
-    manager = connection_manager(name, routes, internal=NOBODY, tracing=tracing)
-    manager["normalize_path"] = True
-    manager["merge_slashes"] = True
-    manager["access_log"] = [stdout_access_log()]
-    manager["local_reply_config"] = edge_local_replies()
-    return listener(name, host, port, manager)
-
-
-def edge_local_replies() -> dict[str, Any]:
-    """What an edge answers itself (the service behind it is down, resets, or is too slow, or the
-    request is not valid HTTP) in the error format of API.md: JSON with a code and a message,
-    and only the statuses the contract lists. Answers from the services pass through untouched:
-    this applies to Envoy's own replies only. They lack X-Trace-Id: Envoy 1.40 offers the trace
-    id to a local reply only inside `traceparent` (`%TRACE_ID%` is empty there, and its CEL has
-    no substring), and the contract's header is the bare id."""
-    return {
-        "mappers": [
-            local_reply(("EQ", 504), 504, "timeout.upstream", "the service did not answer in time"),
-            local_reply(
-                ("GE", 500), 500, "internal_service.unavailable", "the service is unavailable"
-            ),
-            local_reply(("GE", 400), 400, "bad_request.http", "the request is not valid HTTP"),
-        ]
-    }
-
-
-def local_reply(when: tuple[str, int], status: int, code: str, message: str) -> dict[str, Any]:
-    op, value = when
-    comparison = {
-        "op": op,
-        "value": {"default_value": value, "runtime_key": f"smartbank.local_reply.{op}{value}"},
-    }
-    return {
-        "filter": {"status_code_filter": {"comparison": comparison}},
-        "status_code": status,
-        "body_format_override": {
-            "json_format": {"code": code, "message": f"{message} (%LOCAL_REPLY_BODY%)"},
-            "content_type": "application/json",
-        },
-    }
 
 
 def decorator(operation: str) -> dict[str, Any]:
