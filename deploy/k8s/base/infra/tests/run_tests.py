@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
+from smartbank.errors import ServiceError
 from smartbank.local.cli.seed import seed
 from smartbank.local.cli.swipe import authorisation
-from smartbank.errors import ServiceError
 
 WAIT_SECONDS = float(os.environ.get("STACK_WAIT_SECONDS", "600"))
 EDGE_URL = os.environ.get("EDGE_URL", "http://edge:8090")
