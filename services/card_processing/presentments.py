@@ -58,8 +58,9 @@ class Presenter:
 
     async def _repeat(self, row: Row, msg: Adjustment) -> dict[str, Any]:
         plan = row["clearing"]
-        amount_differs = msg.amount is not None and msg.amount != plan["presented"]
-        if amount_differs or (msg.currency or plan["currency"]) != plan["currency"]:
+        if (msg.currency or plan["currency"]) != plan["currency"]:
+            return answers.adjustment(answers.INVALID_TRANSACTION)
+        if msg.amount is not None and msg.amount != plan["presented"]:
             return answers.adjustment(answers.DUPLICATE)
         return await self.carry_out(row)
 

@@ -158,6 +158,15 @@ async def test_presentment_in_another_currency_can_never_apply(bank):
     assert bank.transactions[approved["transaction_id"]]["status"] == "authorised"
 
 
+async def test_presentment_in_another_currency_after_clearing_can_never_apply(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        await post(client, "/authorisations", auth(100))
+        await post(client, "/presentments", presentment(100))
+        answer = await post(client, "/presentments", presentment(100, currency="EUR"))
+    assert answer == {"accepted": False, "response_code": "12"}
+    assert bank.available[ACCOUNT] == 900
+
+
 async def test_offline_presentment_in_another_currency_can_never_apply(bank):
     async with service_client(main.service, rpc=bank.rpc) as client:
         answer = await post(client, "/presentments", presentment(100, currency="EUR"))
