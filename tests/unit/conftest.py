@@ -74,6 +74,17 @@ def free_port() -> int:
         return port
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports (all held open until each is known, so none repeats)."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
 @pytest_asyncio.fixture
 async def probe_url() -> AsyncIterator[str]:
     """The probe service served by uvicorn on a real 127.0.0.1 port."""

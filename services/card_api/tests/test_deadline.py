@@ -11,20 +11,12 @@ import pytest
 from card_api import main
 from card_api.network import Network
 from card_api.settings import Settings
+from card_api.tests.test_network import MESSAGE
 from smartbank import context
 from smartbank.testing import FakeRpc, fake_settings, service_client
 
 pytestmark = pytest.mark.asyncio
 
-MESSAGE = {
-    "card_token": "ctok_alice",
-    "amount": 350,
-    "currency": "GBP",
-    "merchant": {"descriptor": "STARBUCKS 1234 LONDON GBR", "mcc": "5814"},
-    "stan": "000123",
-    "rrn": "631512000123",
-    "transmitted_at": "2026-11-22T10:00:00Z",
-}
 APPROVED = {"approved": True, "response_code": "00", "authorisation_code": "ABC123"}
 STAND_IN = {"approved": False, "response_code": "91"}
 

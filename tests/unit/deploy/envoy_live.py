@@ -4,7 +4,6 @@ behaviour (not just its shape)."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import threading
 import time
@@ -18,16 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from smartbank.deploy.envoy import bootstrap as envoy
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 def envoy_binary() -> str:

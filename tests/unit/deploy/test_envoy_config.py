@@ -13,10 +13,10 @@ import pytest
 from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.deploy.envoy import listeners as envoy_listeners
 from smartbank.registry import BY_NAME, SERVICES, ServiceSpec
+from tests.unit.conftest import free_ports
 from tests.unit.deploy.envoy_live import (
     Upstream,
     envoy_binary,
-    free_ports,
     get,
     running_envoy,
     upstream_server,

