@@ -70,6 +70,8 @@ class Adjuster:
             return answers.adjustment(answers.UNKNOWN_ORIGINAL)
         if msg.currency is not None and row.get("currency") not in (None, msg.currency):
             return answers.adjustment(answers.INVALID_TRANSACTION)
+        if reversal_id in row["reversal_ids"]:
+            return await self._release_again(row, reversal_id, stand_in)
         if state in ("pending", "failed"):
             flagged = await self.records.change(
                 row,
@@ -79,25 +81,39 @@ class Adjuster:
             return answers.adjustment(answers.APPROVED) if flagged else None
         if state == "captured" or row.get("clearing"):
             return answers.adjustment(answers.INVALID_TRANSACTION)
-        if state != "approved" or reversal_id in row["reversal_ids"]:
+        if state != "approved":
             return answers.adjustment(answers.APPROVED)
         return await self._release(row, msg, reversal_id, stand_in)
 
     async def _release(
         self, row: Row, msg: Adjustment, reversal_id: str, stand_in: bool
     ) -> dict[str, Any] | None:
+        """Record the reversal first, then release: a presentment racing it sees the record
+        changed and plans against what is left, never captures a hold being released."""
         amount = min(msg.amount or row["outstanding"], row["outstanding"])
-        await self.peers.release(row["account_id"], row["hold_id"], reversal_id, amount)
         outstanding = row["outstanding"] - amount
         state = "approved" if outstanding else ("declined" if stand_in else "reversed")
         changes: dict[str, Any] = {"outstanding": outstanding, "state": state}
         changes["reversal_ids"] = [*row["reversal_ids"], reversal_id]
+        changes["released"] = {**(row.get("released") or {}), reversal_id: amount}
         if stand_in:
             changes["response"] = answers.declined(answers.STAND_IN, row["transaction_id"])
         saved = await self.records.change(row, **changes)
         if saved is None:
             return None
-        await self._sync_transaction(saved, stand_in)
+        return await self._release_again(saved, reversal_id, stand_in)
+
+    async def _release_again(self, row: Row, reversal_id: str, stand_in: bool) -> dict[str, Any]:
+        """Carry out a recorded reversal (again: each step is idempotent), so one cut short by
+        a crash or an outage completes on the network's retry."""
+        amount = (row.get("released") or {}).get(reversal_id)
+        if amount is not None:
+            try:
+                await self.peers.release(row["account_id"], row["hold_id"], reversal_id, amount)
+            except ServiceError as exc:
+                if not exc.matches("conflict.already_captured"):  # cleared meanwhile: all taken
+                    raise
+            await self._sync_transaction(row, stand_in)
         return answers.adjustment(answers.APPROVED)
 
     async def _sync_transaction(self, row: Row, stand_in: bool) -> None:

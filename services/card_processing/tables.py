@@ -22,6 +22,7 @@ authorisations = Table(
         "response": dict,
         "clearing": dict,
         "reversal_ids": list,
+        "released": dict,
         "stand_in": bool,
         "reversed_early": bool,
         "expires_at": str,

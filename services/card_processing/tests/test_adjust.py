@@ -101,3 +101,15 @@ async def test_reversal_with_bad_body_is_400(bank):
         response = await client.post("/reversals", json={"card_token": "x"})
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request.invalid_request"
+
+
+async def test_reversal_cut_short_by_an_outage_completes_on_the_retry(bank):
+    async with service_client(main.service, rpc=bank.rpc) as client:
+        approved = await post(client, "/authorisations", AUTH)
+        bank.failing.add("release")
+        failed = await client.post("/reversals", json=adjustment())
+        bank.failing.discard("release")
+        again = await post(client, "/reversals", adjustment())
+    assert failed.status_code == 503 and again == {"accepted": True, "response_code": "00"}
+    assert bank.held() == 0 and bank.available["acc_ctok_alice"] == 1000
+    assert bank.transactions[approved["transaction_id"]]["status"] == "reversed"
