@@ -1,0 +1,133 @@
+"""Several messages on one account at once. Which of them lands first is not the test's to
+know, so the model does not predict a burst: it checks each answer is one the protocol allows
+and that retries of one message agree, then learns what became of each authorisation from
+card-processing's record (checking its split against the clearing rules). The invariants after
+the step then hold balance, transactions and claims to that."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from smartbank.storage import Row
+from tests.property.bank import FLOOR_LIMIT
+from tests.property.messages import Sent, Slot
+from tests.property.model import EARLY, NONE, OFFLINE, Auth, Clearing, Model, charge_limit
+
+SLOTS = 6
+KINDS = ("authorise", "reverse", "present", "deposit", "withdraw")
+ALLOWED = {
+    "authorise": {"00", "05", "51", "62", "94"},
+    "reverse": {"00", "12", "25"},
+    "present": {"00", "12", "91", "94"},  # 91: the authorisation was still being decided
+}
+MOVE_ERRORS = {"bad_request.insufficient_funds", "bad_request.dedupe_mismatch"}
+DECIDED = {"approved", "declined", "reversed", "captured", OFFLINE, EARLY}
+STANDARD = Sent(1000, "GBP", "5812")
+
+
+@dataclass(frozen=True)
+class Op:
+    """One message of a burst; an authorisation without an amount repeats the slot's last."""
+
+    kind: str
+    number: int
+    amount: int | None
+
+
+ops = st.builds(
+    Op,
+    kind=st.sampled_from(KINDS),
+    number=st.integers(0, SLOTS - 1),
+    amount=st.none() | st.integers(1, 6000),
+)
+
+
+def reverses_while_presenting(burst: list[Op]) -> bool:
+    """Finding 2 (test_card_scenarios.py, test_reverse_while_presenting_applies_one_of_them):
+    a reversal and a presentment of one authorisation at once can leave the hold released,
+    the capture planned and never done. Such bursts are left out until it is fixed, so that
+    the search goes on to what else there is; drop this filter with the fix."""
+    reversed_, presented = ({op.number for op in burst if op.kind == k} for k in KINDS[1:3])
+    return bool(reversed_ & presented)
+
+
+bursts = st.lists(ops, min_size=2, max_size=5).filter(lambda b: not reverses_while_presenting(b))
+
+
+def sent_for(auth: Auth, op: Op) -> Sent:
+    known = auth.content or auth.first_sent or STANDARD
+    return known if op.amount is None else Sent(op.amount, "GBP", known.mcc)
+
+
+def learn_answers(model: Model, account: int, ops: list[Op], answers: list[Any]) -> None:
+    decided: dict[int, dict[str, Any]] = {}
+    for op, answer in zip(ops, answers, strict=True):
+        if op.kind in ("deposit", "withdraw"):
+            learn_move(model, account, op, answer)
+        else:
+            learn_answer(model.auth(Slot(account, op.number)), op, answer, decided)
+
+
+def learn_answer(auth: Auth, op: Op, answer: Any, decided: dict[int, dict[str, Any]]) -> None:
+    """A network message's answer: one the protocol allows, and for one authorisation, one
+    answer to every arrival of it (but 94 to other content under its identifiers)."""
+    stood_in = auth.answer is not None and auth.answer["response_code"] == "91"
+    allowed = ALLOWED[op.kind] | ({"91"} if stood_in else set())  # a stand-in's retries
+    assert answer["response_code"] in allowed, f"{op}: {answer}"
+    if op.kind == "authorise":
+        auth.seen.append(answer)
+        if answer["response_code"] != "94":
+            agreed = decided.setdefault(op.number, answer)
+            assert agreed == answer, f"one message, two answers: {agreed}, {answer}"
+    if op.kind == "reverse" and answer["accepted"]:
+        auth.reversals.add(str(op.amount or "all"))
+
+
+def learn_move(model: Model, account: int, op: Op, outcome: Any) -> None:
+    if isinstance(outcome, str):
+        assert outcome in MOVE_ERRORS, f"{op}: {outcome}"
+        return
+    moves = model.accounts[account].moves
+    known = moves.setdefault(dedupe_id(op), (op.kind, op.amount or 1))
+    assert known == (op.kind, op.amount or 1), f"{op} moved under another's dedupe id"
+
+
+def dedupe_id(op: Op) -> str:
+    return f"burst-{op.number}"
+
+
+def learn_record(auth: Auth, record: Row | None) -> None:
+    """Take the record's word for the authorisation, after checking it is a finished one."""
+    if record is None:
+        auth.state = NONE
+        return
+    assert record["state"] in DECIDED, f"left undecided after every answer: {record['state']}"
+    auth.state = record["state"]
+    auth.currency = record.get("currency")
+    auth.outstanding = record.get("outstanding") or 0
+    auth.stand_in = bool(record["stand_in"])
+    if record["fingerprint"] or auth.stand_in:
+        auth.answer = dict(record["response"])
+    if record["fingerprint"]:
+        auth.content = Sent(record["amount"], record["currency"], record["mcc"] or "")
+    plan = record.get("clearing")
+    if plan:
+        auth.clearing = Clearing(plan["presented"], plan["charged"], plan["transaction_id"])
+        assert plan["charged"] == allowed_charge(plan, auth), f"clearing rules broken: {plan}"
+
+
+def learn_stand_in(auth: Auth) -> None:
+    """After a stand-in notice the authorisation is declined, however the race went: the
+    network was told 91, and its retries are told 91 too, or the decline it came to."""
+    assert auth.state == "declined", f"a stand-in left the authorisation {auth.state}"
+    assert auth.answer is not None and not auth.answer["approved"], auth.answer
+
+
+def allowed_charge(plan: dict[str, Any], auth: Auth) -> int:
+    if plan["kind"] == OFFLINE:
+        return min(plan["presented"], FLOOR_LIMIT)
+    mcc = auth.content.mcc if auth.content else ""
+    return min(plan["presented"], charge_limit(plan["authorised"], mcc))
