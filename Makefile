@@ -103,3 +103,27 @@ lock: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) libs/smartbank/schemas .smartbank .mypy_cache .ruff_cache
+
+# The real parts (issue 13): Apache Kafka, Apache Cassandra and Jaeger v2, fetched from Maven
+# Central and the Go module proxy into $SMARTBANK_CACHE/real (default ~/.cache/smartbank/real),
+# pinned by deploy/local-real/, skipped when present. Needs Java 17, Maven and Go 1.24.6 or
+# newer, and says what to install when one is missing.
+.PHONY: real-parts real-relock test-real contract-cassandra contract-kafka
+
+real-parts: $(INSTALLED)
+	$(BIN)/python -m smartbank.local.real.install
+
+# After a version change in deploy/local-real/*/pom.xml: re-resolve and rewrite jars.sha256.
+real-relock: $(INSTALLED)
+	$(BIN)/python -m smartbank.local.real.install --relock kafka cassandra
+
+# tests/real, and the storage and event contract suites against the real parts; each part
+# starts once (tests/real/plugin.py).
+test-real: build real-parts
+	$(BIN)/pytest -p tests.real.plugin tests/real tests/contract -rs
+
+contract-cassandra: build real-parts
+	SMARTBANK_REAL_PARTS=cassandra $(BIN)/pytest -p tests.real.plugin tests/contract -rs
+
+contract-kafka: build real-parts
+	SMARTBANK_REAL_PARTS=kafka $(BIN)/pytest -p tests.real.plugin tests/contract/test_events.py -rs
