@@ -80,6 +80,24 @@ async def test_update_if_reads_current_row_at_serial_when_not_applied() -> None:
     assert fake.calls[1][0].startswith("SELECT") and fake.calls[1][1] == ConsistencyLevel.SERIAL
 
 
+async def test_insert_if_not_exists_not_applied_takes_the_row_from_the_answer() -> None:
+    fake = FakeCql([{"[applied]": False, **ROW}])
+
+    result = await store_with(fake).insert(COUNTERS, {**ROW, "value": 5}, if_not_exists=True)
+
+    assert result == Result(applied=False, current=ROW)
+    assert len(fake.calls) == 1  # no SERIAL read under the contention that refused it
+
+
+async def test_insert_if_not_exists_answer_without_the_row_is_read_at_serial() -> None:
+    fake = FakeCql([{"[applied]": False}], [ROW])
+
+    result = await store_with(fake).insert(COUNTERS, {**ROW, "value": 5}, if_not_exists=True)
+
+    assert result == Result(applied=False, current=ROW)
+    assert fake.calls[1][1] == ConsistencyLevel.SERIAL
+
+
 async def test_cas_timeout_counts_as_applied_when_serial_read_shows_written_values() -> None:
     fake = FakeCql(CAS_TIMEOUT, [ROW])
 

@@ -153,6 +153,9 @@ class CassandraStore(SingleWrites):
             raise StorageError(f"Cassandra write failed: {exc}") from exc
         if not conditional or (rows and rows[0].get("[applied]")):
             return None, True
+        found = _existing_row(writes, rows)
+        if found is not None:
+            return found, True
         return await self._read_serial([w for w in writes if w.conditional]), True
 
     async def _resolve_unknown(self, writes: list[Write]) -> Failed | None:
@@ -186,3 +189,15 @@ class CassandraStore(SingleWrites):
         except Exception as exc:
             raise StorageError(f"Cassandra request failed: {exc}") from exc
         return result
+
+
+def _existing_row(writes: list[Write], rows: list[CqlRow]) -> Failed | None:
+    """An INSERT ... IF NOT EXISTS that did not apply is answered with the row that is there:
+    no second Paxos round (a SERIAL read, under the same contention) is needed to learn it."""
+    if len(writes) != 1 or not writes[0].if_not_exists or not rows:
+        return None
+    write = writes[0]
+    existing = {column: value for column, value in rows[0].items() if column != "[applied]"}
+    if any(column not in existing for column in write.key):
+        return None
+    return {write.pk: decode_row(write.table, existing)}

@@ -22,6 +22,7 @@ from smartbank.storage.select import Statement
 from smartbank.storage.store import StorageError
 
 CqlRow = dict[str, Any]
+PROTOCOL_VERSION = 5
 _REQUEST_TIMEOUT_S = 10.0
 
 
@@ -63,7 +64,13 @@ def default_cluster(hosts: Sequence[str]) -> Any:
         row_factory=dict_factory,
         request_timeout=_REQUEST_TIMEOUT_S,
     )
-    return Cluster(contact_points(hosts), execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+    # Protocol v5 (Cassandra 4.0 and later): without it the driver starts at a newer beta
+    # version and downgrades, two refused handshakes on every connection.
+    return Cluster(
+        contact_points(hosts),
+        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+        protocol_version=PROTOCOL_VERSION,
+    )
 
 
 class DriverSession:
