@@ -47,8 +47,11 @@ lint: build
 	$(BIN)/mypy libs services tests
 	$(BIN)/hadolint docker/Dockerfile
 
+# Every test, then the storage contract suite's Cassandra cases on a real Cassandra (fetched and
+# cached by the real-parts install; needs Java 17 and Maven, and says so when they are missing).
 test: lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory contract-cassandra
 
 unit: build
 	$(BIN)/pytest -m "not e2e"
@@ -122,8 +125,9 @@ real-relock: $(INSTALLED)
 test-real: build real-parts
 	$(BIN)/pytest -p tests.real.plugin tests/real tests/contract -rs
 
-contract-cassandra: build real-parts
-	SMARTBANK_REAL_PARTS=cassandra $(BIN)/pytest -p tests.real.plugin tests/contract -rs
+contract-cassandra: build
+	$(BIN)/python -m smartbank.local.real.install cassandra
+	SMARTBANK_REAL_PARTS=cassandra $(BIN)/pytest -p tests.real.plugin tests/contract -k cassandra -rs
 
 contract-kafka: build real-parts
 	SMARTBANK_REAL_PARTS=kafka $(BIN)/pytest -p tests.real.plugin tests/contract/test_events.py -rs
