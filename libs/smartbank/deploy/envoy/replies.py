@@ -34,7 +34,8 @@ def edge_local_replies(first: list[dict[str, Any]]) -> dict[str, Any]:
 
 def not_found_reply() -> dict[str, Any]:
     """No route: the path (or method) is not one this edge serves."""
-    return local_reply(("EQ", 404), 404, "not_found.route", "nothing is served at this path")
+    message = "nothing is served at this path"  # Envoy has no reply body of its own to add
+    return local_reply(("EQ", 404), 404, "not_found.route", message, with_body=False)
 
 
 def stand_in_replies(verdict_by_path: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -75,13 +76,19 @@ def status_is(status: int, op: str = "EQ") -> dict[str, Any]:
     return {"status_code_filter": {"comparison": {"op": op, "value": value}}}
 
 
-def local_reply(when: tuple[str, int], status: int, code: str, message: str) -> dict[str, Any]:
+def local_reply(
+    when: tuple[str, int], status: int, code: str, message: str, *, with_body: bool = True
+) -> dict[str, Any]:
+    """`message`, and Envoy's own text for the reply (why it gave up) when it has one."""
     op, value = when
     return {
         "filter": status_is(value, op),
         "status_code": status,
         "body_format_override": {
-            "json_format": {"code": code, "message": f"{message} (%LOCAL_REPLY_BODY%)"},
+            "json_format": {
+                "code": code,
+                "message": f"{message} (%LOCAL_REPLY_BODY%)" if with_body else message,
+            },
             "content_type": "application/json",
         },
     }
