@@ -139,7 +139,8 @@ class Driver:
     def burst(self, account: int, ops: list[bursts.Op]) -> None:
         answers = self.run(at_once(self.burst_op(account, op) for op in ops))
         bursts.learn_answers(self.model, account, ops, answers)
-        self.learn_records(Slot(account, number) for number in {op.number for op in ops})
+        for number in {op.number for op in ops}:
+            self.learn_record(Slot(account, number), bursts.reversal_keys(ops, number))
 
     async def burst_op(self, account: int, op: bursts.Op) -> Any:
         slot = Slot(account, op.number)
@@ -162,13 +163,12 @@ class Driver:
         deciding = self.bank.call("card-processing", "POST", "/authorisations", message)
         standing_in = self.bank.call("card-processing", "POST", "/stand-ins", notice)
         self.run(at_once([deciding, standing_in]))
-        self.learn_records([slot])
+        self.learn_record(slot, set())
         bursts.learn_stand_in(self.model.auth(slot))
 
-    def learn_records(self, slots: Iterable[Slot]) -> None:
-        for slot in slots:
-            record = self.run(record_of(self.bank, self.customers, slot))
-            bursts.learn_record(self.model.auth(slot), record)
+    def learn_record(self, slot: Slot, reversed_: set[str]) -> None:
+        record = self.run(record_of(self.bank, self.customers, slot))
+        bursts.learn_record(self.model.auth(slot), record, reversed_)
 
 
 async def at_once(steps: Iterable[Coroutine[Any, Any, Any]]) -> list[Any]:

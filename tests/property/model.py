@@ -23,6 +23,11 @@ def charge_limit(authorised: int, mcc: str) -> int:
     return authorised + authorised * percent // 100
 
 
+def reversal_key(amount: int | None) -> str:
+    """One reversal of an authorisation: of all of it, or of an amount of it."""
+    return str(amount or "all")
+
+
 def refused(code: str) -> dict[str, Any]:
     return {"approved": False, "response_code": code}
 
@@ -145,18 +150,20 @@ class Model:
 
     def reverse(self, slot: Slot, amount: int | None, currency: str | None) -> Expect:
         auth = self.auth(slot)
+        reversal = reversal_key(amount)
         if auth.state in (NONE, EARLY):
             auth.state = EARLY
             return Expect(adjusted("25"), exact=True)
         if currency is not None and auth.currency not in (None, currency):
             return Expect(adjusted("12"), exact=True)
+        if reversal in auth.reversals:  # the network's retry of one that applied
+            return Expect(adjusted("00"), exact=True)
         if auth.clearing is not None:
             return Expect(adjusted("12"), exact=True)
-        reversal = str(amount or "all")
-        if auth.state == APPROVED and reversal not in auth.reversals:
+        if auth.state == APPROVED:
             auth.outstanding -= min(amount or auth.outstanding, auth.outstanding)
             auth.state = APPROVED if auth.outstanding else REVERSED
-        auth.reversals.add(reversal)
+            auth.reversals.add(reversal)
         return Expect(adjusted("00"), exact=True)
 
     def present(

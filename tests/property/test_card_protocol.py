@@ -47,8 +47,14 @@ class CardProtocol(RuleBasedStateMachine):
     def open_accounts(self, funding: list[int]) -> None:
         self.driver.open(funding)
 
-    @rule(target=authorised, account=cards, number=numbers, amount=amounts, mcc=mccs,
-          currency=currencies)  # fmt: skip
+    @rule(
+        target=authorised,
+        account=cards,
+        number=numbers,
+        amount=amounts,
+        mcc=mccs,
+        currency=currencies,
+    )
     def authorise(self, account: int, number: int, amount: int, mcc: str, currency: str) -> Slot:
         slot = Slot(account, number)
         self.driver.authorise(slot, Sent(amount, currency, mcc))
@@ -77,8 +83,12 @@ class CardProtocol(RuleBasedStateMachine):
         """Any slot, often one never authorised: remembered, and its authorisation declined."""
         self.driver.reverse(Slot(account, number), None, None)
 
-    @rule(slot=authorised, percent=percents, nudge=st.sampled_from([-1, 0, 1]),
-          currency=maybe_currencies)  # fmt: skip
+    @rule(
+        slot=authorised,
+        percent=percents,
+        nudge=st.sampled_from([-1, 0, 1]),
+        currency=maybe_currencies,
+    )
     def present(self, slot: Slot, percent: int | None, nudge: int, currency: str | None) -> None:
         """Around the authorised amount and its tolerance; without amount when it may."""
         auth = self.driver.model.auth(slot)
@@ -101,8 +111,12 @@ class CardProtocol(RuleBasedStateMachine):
     def top_up(self, account: int, amount: int) -> None:
         self.driver.top_up(account, amount)
 
-    @rule(account=accounts, kind=st.sampled_from(["deposit", "withdraw"]),
-          amount=st.integers(1, 8000), dedupe=st.integers(0, 3))  # fmt: skip
+    @rule(
+        account=accounts,
+        kind=st.sampled_from(["deposit", "withdraw"]),
+        amount=st.integers(1, 8000),
+        dedupe=st.integers(0, 3),
+    )
     def move_pot(self, account: int, kind: str, amount: int, dedupe: int) -> None:
         self.driver.move_pot(account, kind, amount, f"move-{dedupe}")
 

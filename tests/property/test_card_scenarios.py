@@ -53,6 +53,15 @@ def test_reverse_twice_in_full_releases_once(driver: Driver) -> None:
     driver.reverse(FIRST, None, None)
     driver.reverse(FIRST, 300, "GBP")
     driver.present(FIRST, 2000, "GBP")
+    driver.reverse(FIRST, None, "GBP")
+
+
+def test_reversal_retried_after_clearing_gets_its_answer_again(driver: Driver) -> None:
+    driver.authorise(FIRST, Sent(2000, "GBP", "5812"))
+    driver.reverse(FIRST, 500, None)
+    driver.present(FIRST, None, None)
+    driver.reverse(FIRST, 500, None)
+    driver.reverse(FIRST, 400, None)
     driver.check()
 
 
@@ -130,11 +139,10 @@ def test_present_again_in_another_currency_is_12(driver: Driver) -> None:
 
 
 def test_reverse_while_presenting_applies_one_of_them(driver: Driver) -> None:
-    """Finding 2, failing until card-processing is fixed: the reversal releases the hold in
-    balance before its compare-and-set on the record, which the presentment's plan wins; the
-    reversal is then answered 12 ("changes nothing") with the hold already gone, and the
-    capture fails on the released hold, so the presentment is 91 now and on every retry, the
-    record says captured, nothing was charged, and the transaction stays authorised."""
+    """Found by the random run: the reversal released the hold before its compare-and-set on
+    the record, which the presentment's plan won; the reversal was answered 12 with the hold
+    gone, the capture failed on it, and the clearing was stuck (91 on every retry, nothing
+    charged, the transaction left authorised)."""
     driver.authorise(FIRST, Sent(1000, "GBP", "5812"))
     driver.burst(0, [Op("reverse", 0, None), Op("present", 0, 1000)])
     driver.check()
