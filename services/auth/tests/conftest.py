@@ -6,17 +6,14 @@ import pytest
 
 from auth import clients, customers, main, tables
 from auth.tests.fakes import REDIRECT_URI
-from smartbank.settings import PlatformSettings
-from smartbank.storage import TableStore, open_store
-from smartbank.testing import fake_settings, service_client
+from smartbank.storage import TableStore
+from smartbank.testing import fake_settings, memory_store, service_client
 
 
 @pytest.fixture
 async def store() -> AsyncIterator[TableStore]:
-    store = open_store(PlatformSettings(storage="memory"), "auth")
-    await store.ensure(tables.ALL)
-    yield store
-    await store.close()
+    async with memory_store(tables.ALL) as opened:
+        yield opened
 
 
 @pytest.fixture
