@@ -22,8 +22,8 @@ from opentelemetry import trace
 from smartbank import errors, rpc
 from smartbank.app import BuiltApp, build_app
 from smartbank.errors import ServiceError
-from smartbank.events.consumer import Received
 from smartbank.events.envelope import Event, Headers, decode
+from smartbank.events.handling import Received
 from smartbank.outbound import Call, Reply, onion
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings

@@ -13,8 +13,9 @@ the stuck event. An event refused as invalid (a 4xx typed error) is dead-lettere
 other failure is retried a few times first (attempts that waited out an outage do not count).
 A dead letter keeps the original bytes and headers, adds the reason, goes to the group's
 dead-letter topic, and the consumer moves on.
-When the group rebalances (a replica joins or leaves), a consumer finishes the batch in hand
-and commits it before giving its partitions up, so the next owner starts where it stopped.
+When the group rebalances (a replica joins or leaves), a consumer starts nothing new, finishes
+what it has begun and commits it before giving its partitions up, so the next owner starts
+where it stopped and repeats nothing (batch.py).
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
-from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry import trace
 
-from smartbank import context
-from smartbank.events.envelope import BadEvent, Event, decode
+from smartbank.events.batch import PartitionBatch, Record
+from smartbank.events.envelope import BadEvent, decode
 from smartbank.events.failures import backoff, should_retry, waits_for_dependency
+from smartbank.events.handling import Handle, Received, onion
 from smartbank.events.metrics import ConsumerMetrics
 from smartbank.registry import dead_letter_topic
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("smartbank.events")
 
-HANDLER_BUDGET = 30.0
 START_RETRY_SECONDS = 2.0
 MAX_POLL_INTERVAL_MS = 3_600_000  # waiting out an outage must not cost the group membership
 # Offsets are committed at most this often: one broker request per interval instead of one
@@ -52,16 +52,6 @@ COMMIT_INTERVAL_SECONDS = 0.5
 # How long a rebalance waits for the batch in hand before the partitions go anyway (a batch
 # waiting out an outage can take much longer; its events are then redelivered to the next owner).
 HANDOVER_SECONDS = 20.0
-
-
-@dataclass(frozen=True)
-class Received:
-    """An event as a handler gets it: the event, and where it was read from."""
-
-    event: Event
-    topic: str
-    partition: int
-    offset: int
 
 
 Handler = Callable[[Received, "Runtime"], Awaitable[None]]
@@ -80,16 +70,22 @@ class ConsumerLoop:
     def __init__(
         self, consumers: Sequence[Consumer], runtime: Runtime, metrics: ConsumerMetrics
     ) -> None:
-        self.handlers = {c.topic: c.handle for c in consumers}
         self.runtime = runtime
         self.settings = runtime.settings
         self.group = runtime.service.name
         self.metrics = metrics
-        self.tracer = trace.get_tracer("smartbank.events", tracer_provider=runtime.tracer_provider)
+        tracer = trace.get_tracer("smartbank.events", tracer_provider=runtime.tracer_provider)
+        self.handlers: dict[str, Handle] = {
+            c.topic: onion.wrap(
+                _bound(c.handle, runtime), group=self.group, tracer=tracer, metrics=metrics
+            )
+            for c in consumers
+        }
         self.started = asyncio.Event()
         self.batch_size = runtime.settings.consumer_batch
         self.concurrency = asyncio.Semaphore(runtime.settings.consumer_concurrency)
         self.handled: dict[TopicPartition, int] = {}  # handled, not yet committed
+        self.in_hand: list[PartitionBatch] = []
         self.between_batches = asyncio.Event()
         self.between_batches.set()
 
@@ -112,11 +108,14 @@ class ConsumerLoop:
         committed_at = time.monotonic()
         try:
             while True:
-                batch = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
+                fetched = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
                 self.between_batches.clear()
-                await asyncio.gather(*(self._partition(records) for records in batch.values()))
-                for partition, records in batch.items():
-                    positions[partition] = self.handled[partition] = records[-1].offset + 1
+                self.in_hand = [PartitionBatch(p, records) for p, records in fetched.items()]
+                await asyncio.gather(*(self._partition(batch) for batch in self.in_hand))
+                for batch in self.in_hand:
+                    positions[batch.partition] = batch.next_offset
+                    self.handled[batch.partition] = batch.next_offset
+                self.in_hand = []
                 self.between_batches.set()
                 if self.handled and time.monotonic() - committed_at >= COMMIT_INTERVAL_SECONDS:
                     await self.commit_handled(kafka)
@@ -130,7 +129,10 @@ class ConsumerLoop:
             await kafka.stop()
 
     async def hand_over(self, kafka: AIOKafkaConsumer) -> None:
-        """Before a rebalance takes partitions away: finish the batch in hand, commit it."""
+        """Before a rebalance takes partitions away: start nothing new, finish what is begun
+        (see batch.py), commit it."""
+        for batch in self.in_hand:
+            batch.hand_over()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(HANDOVER_SECONDS):
                 await self.between_batches.wait()
@@ -150,16 +152,15 @@ class ConsumerLoop:
         except KafkaError as exc:
             log.warning("%s: commit failed (%r); those events will be redelivered", self.group, exc)
 
-    async def _partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def _partition(self, batch: PartitionBatch) -> None:
         """One partition's batch: different keys (accounts) at once, each key's events in order."""
-        by_key: dict[bytes | None, list[ConsumerRecord[bytes, bytes]]] = {}
-        for record in records:
-            by_key.setdefault(record.key, []).append(record)
-        await asyncio.gather(*(self._in_order(same_key) for same_key in by_key.values()))
+        await asyncio.gather(*(self._in_order(batch, same_key) for same_key in batch.by_key()))
 
-    async def _in_order(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def _in_order(self, batch: PartitionBatch, records: list[Record]) -> None:
         async with self.concurrency:
             for record in records:
+                if not batch.begin(record):
+                    return
                 await self.process(record)
 
     async def _connect(self) -> AIOKafkaConsumer:
@@ -194,9 +195,8 @@ class ConsumerLoop:
         attempt = failures = 0  # failures: attempts that failed other than by waiting out an outage
         while True:
             attempt += 1
-            started = time.perf_counter()
             try:
-                await self._handle(received)
+                await self.handlers[received.topic](received)
             except Exception as exc:
                 failures += 0 if waits_for_dependency(exc) else 1
                 if not self._should_retry(exc, failures):
@@ -205,42 +205,7 @@ class ConsumerLoop:
                 self.metrics.retried.labels(record.topic, self.group).inc()
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            self.metrics.observe(record.topic, self.group, time.perf_counter() - started)
             return
-
-    async def _handle(self, received: Received) -> None:
-        event = received.event
-        carrier = {"traceparent": event.traceparent, "tracestate": event.tracestate}
-        parent = propagate.extract(carrier)
-        fresh = context.fresh(budget=HANDLER_BUDGET)
-        ctx = context.CallContext(
-            request_id=event.request_id or fresh.request_id,
-            deadline=fresh.deadline,
-            caller=f"kafka:{received.topic}",
-        )
-        with (
-            context.bound(ctx),
-            self.tracer.start_as_current_span(
-                f"process {received.topic}",
-                context=parent,
-                kind=SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": received.topic,
-                    "messaging.consumer.group.name": self.group,
-                    "messaging.message.id": event.event_id,
-                    "messaging.kafka.offset": received.offset,
-                },
-                record_exception=False,
-                set_status_on_exception=False,
-            ) as span,
-        ):
-            try:
-                await self.handlers[received.topic](received, self.runtime)
-            except Exception as exc:
-                span.record_exception(exc)
-                span.set_status(StatusCode.ERROR, str(exc)[:200])
-                raise
 
     def _should_retry(self, exc: Exception, attempt: int) -> bool:
         log.warning("%s: attempt %d failed: %r", self.group, attempt, exc)
@@ -292,3 +257,10 @@ class Handover(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         """Nothing to do: a new owner starts from the group's committed offsets."""
+
+
+def _bound(handler: Handler, runtime: Runtime) -> Handle:
+    async def handle(received: Received) -> None:
+        await handler(received, runtime)
+
+    return handle

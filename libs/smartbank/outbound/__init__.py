@@ -5,6 +5,6 @@ that both directions have (the deadline, the call context, the trace) is one sma
 here and one there, declared in one visible list (onion.py), outermost first.
 """
 
-from smartbank.outbound.call import Call, Filter, Reply, Send, chain
+from smartbank.outbound.call import Call, Filter, Reply, Send
 
-__all__ = ["Call", "Filter", "Reply", "Send", "chain"]
+__all__ = ["Call", "Filter", "Reply", "Send"]

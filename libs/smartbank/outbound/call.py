@@ -1,10 +1,12 @@
-"""One outgoing call and its reply, and how filters wrap the step that sends it."""
+"""One outgoing call and its reply; filters wrap the step that sends it (smartbank.chain)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from smartbank.chain import Filter as AnyFilter
+from smartbank.chain import Step
 
 
 @dataclass
@@ -24,19 +26,5 @@ class Reply:
     body: bytes
 
 
-Send = Callable[[Call], Awaitable[Reply]]
-Filter = Callable[[Call, Send], Awaitable[Reply]]
-
-
-def chain(filters: Sequence[Filter], send: Send) -> Send:
-    """`send` wrapped in `filters`, the first outermost."""
-    for outer in reversed(filters):
-        send = _bound(outer, send)
-    return send
-
-
-def _bound(outer: Filter, inner: Send) -> Send:
-    async def step(call: Call) -> Reply:
-        return await outer(call, inner)
-
-    return step
+Send = Step[Call, Reply]
+Filter = AnyFilter[Call, Reply]

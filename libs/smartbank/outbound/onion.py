@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from opentelemetry.trace import Tracer
 
-from smartbank.outbound.call import Send, chain
+from smartbank.chain import chain
+from smartbank.outbound.call import Send
 from smartbank.outbound.deadline import deadline
 from smartbank.outbound.identity import call_context
 from smartbank.outbound.tracing import client_span
