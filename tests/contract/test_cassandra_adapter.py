@@ -9,10 +9,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from cassandra import ConsistencyLevel, Unavailable, WriteTimeout, WriteType
+from cassandra import ConsistencyLevel, ReadTimeout, Unavailable, WriteTimeout, WriteType
 
 from smartbank.settings import PlatformSettings
-from smartbank.storage import Insert, Result, StorageError, Table, Update, open_store
+from smartbank.storage import (
+    Insert,
+    OutcomeUnknown,
+    Result,
+    StorageError,
+    Table,
+    Update,
+    cassandra,
+    open_store,
+)
 from smartbank.storage.cassandra import CassandraStore
 from smartbank.storage.select import Statement
 
@@ -112,11 +121,20 @@ async def test_cas_timeout_is_an_uncertain_not_applied_when_serial_read_shows_ot
     assert await cas(store_with(fake)) == expected
 
 
-async def test_cas_timeout_raises_storage_error_when_serial_read_fails() -> None:
-    fake = FakeCql(CAS_TIMEOUT, Unavailable("down"))
+async def test_cas_timeout_is_resolved_by_a_serial_read_that_answers_on_a_later_try() -> None:
+    busy = ReadTimeout("timed out", consistency=ConsistencyLevel.SERIAL)
+    fake = FakeCql(CAS_TIMEOUT, busy, Unavailable("down"), [ROW])
 
-    with pytest.raises(StorageError):
+    assert await cas(store_with(fake)) == Result(applied=True)
+    assert [c[1] for c in fake.calls[1:]] == [ConsistencyLevel.SERIAL] * 3
+
+
+async def test_cas_timeout_is_outcome_unknown_when_no_serial_read_answers() -> None:
+    fake = FakeCql(CAS_TIMEOUT, *[Unavailable("down")] * cassandra.READ_BACK_ATTEMPTS)
+
+    with pytest.raises(OutcomeUnknown):
         await cas(store_with(fake))
+    assert len(fake.calls) == 1 + cassandra.READ_BACK_ATTEMPTS and fake.replies == []
 
 
 async def test_plain_write_timeout_raises_storage_error() -> None:

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 from cassandra import ConsistencyLevel, Unavailable
+from cassandra.cluster import NoHostAvailable
 
-from smartbank.storage import StorageError
+from smartbank.storage import StorageError, cql_session
 from smartbank.storage.cql_session import DriverSession, contact_points
 from smartbank.storage.driver_async import all_pages
 from smartbank.storage.select import Statement
@@ -109,3 +110,73 @@ async def test_execute_raises_storage_error_when_connect_fails() -> None:
 
 def test_contact_points_split_ports_when_given() -> None:
     assert contact_points(["a", "b:9043", "::1"]) == ["a", ("b", 9043), "::1"]
+
+
+class Host:
+    def __init__(self, up: bool) -> None:
+        self.is_up = up
+
+
+class Metadata:
+    def __init__(self, *hosts: Host) -> None:
+        self.hosts = list(hosts)
+
+    def all_hosts(self) -> list[Host]:
+        return self.hosts
+
+
+class NodeGone(FakeCluster):
+    """A cluster whose only node went away: every request finds no host."""
+
+    def __init__(self, *, host_up: bool = False) -> None:
+        super().__init__()
+        self.metadata = Metadata(Host(host_up))
+
+    def execute_async(self, statement: Any) -> FakeResponseFuture:
+        return FakeResponseFuture(NoHostAvailable("no host", {}))
+
+
+async def test_a_session_whose_every_host_is_down_is_built_again_on_the_next_call() -> None:
+    clusters: list[FakeCluster] = [NodeGone(), FakeCluster()]
+    session = DriverSession(["cassandra"], cluster_factory=lambda hosts: clusters.pop(0))
+    query = "SELECT release_version FROM system.local"
+
+    with pytest.raises(NoHostAvailable):
+        await session.execute_simple(query)
+    assert await session.execute_simple(query) == [{"n": 1}]
+    assert clusters == []
+    await session.close()
+
+
+async def test_a_session_with_a_host_still_up_is_kept() -> None:
+    made: list[FakeCluster] = []
+
+    def factory(hosts: Any) -> FakeCluster:
+        made.append(NodeGone(host_up=True))
+        return made[-1]
+
+    session = DriverSession(["cassandra"], cluster_factory=factory)
+    for _ in range(2):
+        with pytest.raises(NoHostAvailable):
+            await session.execute_simple("SELECT now() FROM system.local")
+    assert len(made) == 1 and not made[0].shut_down
+
+
+async def test_after_a_failed_connect_calls_fail_fast_until_the_next_try_is_due(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts: list[float] = []
+
+    def unreachable(hosts: Any) -> FakeCluster:
+        attempts.append(0)
+        return FakeCluster(fail=True)
+
+    session = DriverSession(["cassandra"], cluster_factory=unreachable)
+    for _ in range(3):
+        with pytest.raises(StorageError):
+            await session.execute_simple("SELECT now() FROM system.local")
+    assert len(attempts) == 1
+    monkeypatch.setattr(cql_session, "RECONNECT_EVERY_S", 0.0)
+    with pytest.raises(StorageError):
+        await session.execute_simple("SELECT now() FROM system.local")
+    assert len(attempts) == 2

@@ -18,6 +18,7 @@ from smartbank.app import build_app
 from smartbank.deps import RpcDep
 from smartbank.service import Service
 from smartbank.settings import PlatformSettings
+from smartbank.storage import OutcomeUnknown, StorageError
 
 router = APIRouter()
 
@@ -34,6 +35,13 @@ async def fail(code: str) -> dict[str, Any]:
 @router.get("/crash")
 async def crash() -> dict[str, Any]:
     raise RuntimeError("secret database password in this message")
+
+
+@router.get("/storage/{fault}")
+async def storage_fault(fault: str) -> dict[str, Any]:
+    raise (OutcomeUnknown if fault == "unknown" else StorageError)(
+        "Cassandra at 10.0.0.7 timed out"
+    )
 
 
 @router.get("/context")

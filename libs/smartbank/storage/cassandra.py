@@ -8,6 +8,9 @@ deployment would switch both together with NetworkTopologyStrategy.
 A conditional write is a Paxos round whose outcome is unknown when it times out: it may
 still be committed. Such a timeout is resolved by reading the rows at SERIAL (which finishes
 a round in flight) and calling the write applied only if the rows now hold what it wrote.
+That read is a Paxos round too, and under the contention that timed the write out it can time
+out as well: it is tried a few times, and when it never answers the write's outcome is
+`OutcomeUnknown`, never a guess.
 A write that was not applied reports the rows as read at SERIAL right after, because
 Cassandra's own reply carries only the columns named in the condition.
 Cassandra orders writes by timestamp, so rows written with conditions should only ever be
@@ -20,6 +23,7 @@ service only checks that its keyspace, tables and columns exist (`schema="await"
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -31,10 +35,13 @@ from smartbank.storage.base import SingleWrites
 from smartbank.storage.cql_session import CqlRow, CqlSession, DriverSession
 from smartbank.storage.schema import Row, Table, decode_row
 from smartbank.storage.select import Statement, select_row, select_slice
-from smartbank.storage.store import Op, Result, StorageError
+from smartbank.storage.store import Op, OutcomeUnknown, Result, StorageError
 from smartbank.storage.writes import Write, prepare, prepare_batch, was_written
 
 Failed = dict[tuple[Any, ...], Row | None]
+# The read-back after a timed-out round: attempts, and the pause before each retry (doubling).
+READ_BACK_ATTEMPTS = 4
+READ_BACK_PAUSE_S = 0.05
 
 
 class CassandraStore(SingleWrites):
@@ -160,11 +167,23 @@ class CassandraStore(SingleWrites):
 
     async def _resolve_unknown(self, writes: list[Write]) -> Failed | None:
         """After a timed-out Paxos round: applied iff the rows now hold what was written."""
-        current = await self._read_serial(writes)
+        current = await self._read_back(writes)
         last = {w.pk: w for w in writes}
         if all(was_written(w, current[pk]) for pk, w in last.items()):
             return None
         return {w.pk: current[w.pk] for w in writes if w.conditional}
+
+    async def _read_back(self, writes: list[Write]) -> Failed:
+        """The rows at SERIAL, tried a few times; OutcomeUnknown when no attempt answers."""
+        for retry in range(READ_BACK_ATTEMPTS - 1):
+            try:
+                return await self._read_serial(writes)
+            except StorageError:
+                await asyncio.sleep(READ_BACK_PAUSE_S * 2**retry)
+        try:
+            return await self._read_serial(writes)
+        except StorageError as exc:
+            raise OutcomeUnknown(f"a conditional write timed out, then {exc}") from exc
 
     async def _read_serial(self, writes: list[Write]) -> Failed:
         """The written rows at SERIAL: the linearizable view that Paxos rounds agree on."""

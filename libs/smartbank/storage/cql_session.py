@@ -4,26 +4,44 @@ This is the one module that touches the driver's objects (cluster, prepared and 
 statements, batches). Keeping them here lets the store's compare-and-set logic be tested with
 a fake `CqlSession` where no cluster runs. Driver errors pass through unchanged: only the
 store knows which of them leave an outcome unknown.
+
+A session outlives its node. The driver reconnects to hosts it knows by address; when every
+one of them is down (the only node restarted, or in a cluster the pod came back under a new
+IP), a request fails with NoHostAvailable, and the session is dropped and built again from the
+contact points, which re-resolves them: the service recovers by itself, not by a restart.
+Connecting again is tried at most once per `RECONNECT_EVERY_S`; calls in between fail fast.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from cassandra import ConsistencyLevel
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
-from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
+from cassandra.policies import (
+    DCAwareRoundRobinPolicy,
+    ExponentialReconnectionPolicy,
+    TokenAwarePolicy,
+)
 from cassandra.query import BatchStatement, SimpleStatement, dict_factory
 
 from smartbank.storage.driver_async import all_pages
 from smartbank.storage.select import Statement
 from smartbank.storage.store import StorageError
 
+log = logging.getLogger("smartbank.storage")
+
 CqlRow = dict[str, Any]
 PROTOCOL_VERSION = 5
 _REQUEST_TIMEOUT_S = 10.0
+RECONNECT_EVERY_S = 1.0
+# The driver's own reconnection to a known host that went down: its default waits up to ten
+# minutes between attempts, far longer than a node restart takes.
+RECONNECTION = ExponentialReconnectionPolicy(base_delay=0.5, max_delay=10.0)
 
 
 class CqlSession(Protocol):
@@ -70,6 +88,7 @@ def default_cluster(hosts: Sequence[str]) -> Any:
         contact_points(hosts),
         execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         protocol_version=PROTOCOL_VERSION,
+        reconnection_policy=RECONNECTION,
     )
 
 
@@ -86,7 +105,9 @@ class DriverSession:
         self._cluster: Any = None
         self._session: Any = None
         self._connecting = asyncio.Lock()
-        self._prepared: dict[str, Any] = {}
+        self._prepared: dict[str, Any] = {}  # of the current session; a new one starts empty
+        self._failed: tuple[float, StorageError] | None = None  # the last connect that failed
+        self._retired: set[asyncio.Future[None]] = set()
 
     async def execute(
         self,
@@ -115,33 +136,61 @@ class DriverSession:
 
     async def close(self) -> None:
         cluster, self._cluster, self._session = self._cluster, None, None
-        self._prepared.clear()
+        self._prepared = {}
         if cluster is not None:
             await asyncio.get_running_loop().run_in_executor(None, cluster.shutdown)
+        await asyncio.gather(*self._retired)
 
     async def _run(self, statement: Any) -> list[CqlRow]:
         session = await self._connect()
-        return await all_pages(session.execute_async(statement))
+        try:
+            return await all_pages(session.execute_async(statement))
+        except NoHostAvailable:
+            self._rebuild_if_all_down(session)
+            raise
 
     async def _prepare(self, text: str) -> Any:
         """Prepared once per CQL text; two tasks preparing the same text at once is harmless."""
-        prepared = self._prepared.get(text)
+        cache = self._prepared
+        prepared = cache.get(text)
         if prepared is None:
             session = await self._connect()
             loop = asyncio.get_running_loop()
-            prepared = await loop.run_in_executor(None, session.prepare, text)
-            self._prepared[text] = prepared
+            try:
+                prepared = await loop.run_in_executor(None, session.prepare, text)
+            except NoHostAvailable:
+                self._rebuild_if_all_down(session)
+                raise
+            cache[text] = prepared
         return prepared
 
     async def _connect(self) -> Any:
         async with self._connecting:
             if self._session is None:
+                self._raise_if_failed_recently()
                 loop = asyncio.get_running_loop()
                 try:
                     self._cluster, self._session = await loop.run_in_executor(None, self._open)
                 except Exception as exc:
-                    raise StorageError(f"cannot reach Cassandra at {self._hosts}: {exc}") from exc
+                    error = StorageError(f"cannot reach Cassandra at {self._hosts}: {exc}")
+                    self._failed = (time.monotonic(), error)
+                    raise error from exc
+                self._failed = None
         return self._session
+
+    def _raise_if_failed_recently(self) -> None:
+        if self._failed is not None and time.monotonic() - self._failed[0] < RECONNECT_EVERY_S:
+            raise self._failed[1]
+
+    def _rebuild_if_all_down(self, session: Any) -> None:
+        """Drop the session when no host it knows is up; the next call builds a new one."""
+        if session is not self._session or _any_host_up(self._cluster):
+            return
+        log.warning("every Cassandra host is down; the session is built again on the next call")
+        cluster, self._cluster, self._session, self._prepared = self._cluster, None, None, {}
+        shutdown = asyncio.get_running_loop().run_in_executor(None, cluster.shutdown)
+        self._retired.add(shutdown)
+        shutdown.add_done_callback(self._retired.discard)
 
     def _open(self) -> tuple[Any, Any]:
         """Blocking: resolves hosts, opens pools, reads the schema. Runs in a thread."""
@@ -151,3 +200,7 @@ class DriverSession:
         except BaseException:
             cluster.shutdown()
             raise
+
+
+def _any_host_up(cluster: Any) -> bool:
+    return any(host.is_up for host in cluster.metadata.all_hosts())

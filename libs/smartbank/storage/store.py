@@ -19,6 +19,12 @@ class StorageError(Exception):
     """The backend failed or is unreachable (an infrastructure fault, not a business outcome)."""
 
 
+class OutcomeUnknown(StorageError):
+    """A conditional write timed out and the rows could not be read back either: it may have
+    applied, may yet apply, or may never. Nothing may be decided on it having failed; the
+    caller sends the same (idempotent) request again later, as after any storage fault."""
+
+
 @dataclass(frozen=True)
 class Result:
     """Whether a write applied; when a condition failed, the rows as they are now.

@@ -68,6 +68,15 @@ async def test_crash_is_500_internal_service_without_details(probe_url):
     }
 
 
+async def test_a_storage_fault_is_a_typed_503_that_leaks_nothing(probe_url):
+    async with httpx.AsyncClient(base_url=probe_url) as client:
+        down = await client.get("/storage/down")
+        unknown = await client.get("/storage/unknown")
+    assert (down.status_code, down.json()["code"]) == (503, "unavailable.storage")
+    assert (unknown.status_code, unknown.json()["code"]) == (503, "unavailable.outcome_unknown")
+    assert "10.0.0.7" not in down.text + unknown.text
+
+
 async def test_metrics_count_requests_by_route_and_status(probe_url):
     async with httpx.AsyncClient(base_url=probe_url) as client:
         await client.get("/fail/bad_request.nope")
