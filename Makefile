@@ -47,11 +47,11 @@ lint: build
 	$(BIN)/mypy libs services tests
 	$(BIN)/hadolint docker/Dockerfile
 
-# Every test, then the storage contract suite's Cassandra cases on a real Cassandra (fetched and
-# cached by the real-parts install; needs Java 17 and Maven, and says so when they are missing).
+# Every test, then the same code against the real parts (fetched and cached by the real-parts
+# install; needs Java 17, Maven and Go, and says so when they are missing): see test-real.
 test: lint
 	$(BIN)/pytest
-	$(MAKE) --no-print-directory contract-cassandra
+	$(MAKE) --no-print-directory test-real
 
 unit: build
 	$(BIN)/pytest -m "not e2e"
@@ -120,10 +120,12 @@ real-parts: $(INSTALLED)
 real-relock: $(INSTALLED)
 	$(BIN)/python -m smartbank.local.real.install --relock kafka cassandra
 
-# tests/real, and the storage and event contract suites against the real parts; each part
-# starts once (tests/real/plugin.py).
+# tests/real (timed-out conditional writes, a killed node, trace export to Jaeger), the storage
+# contract suite's Cassandra cases and the event contract suite on Apache Kafka; each part
+# starts once, side by side (tests/real/plugin.py). The embedded cases ran in `pytest` already.
 test-real: build real-parts
-	$(BIN)/pytest -p tests.real.plugin tests/real tests/contract -rs
+	$(BIN)/pytest -p tests.real.plugin tests/real tests/contract -rs \
+		-k "cassandra or test_events or real"
 
 contract-cassandra: build
 	$(BIN)/python -m smartbank.local.real.install cassandra
