@@ -39,6 +39,8 @@ default.replication.factor=${copies}
 offsets.topic.replication.factor=${copies}
 transaction.state.log.replication.factor=${copies}
 transaction.state.log.min.isr=${min_isr}
+share.coordinator.state.topic.replication.factor=${copies}
+share.coordinator.state.topic.min.isr=${min_isr}
 # Topics come from the kafka-topics Job (the registry's list); a typo must not create one.
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
