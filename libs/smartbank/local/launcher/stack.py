@@ -60,7 +60,7 @@ class Stack:
         sink_module: str = commands.SINK_MODULE,
         serve_module: str = commands.SERVE_MODULE,
         grace: float = GRACE,
-        infra: str = _infra.EMBEDDED,
+        infra: str | _infra.Infra = _infra.EMBEDDED,
     ) -> None:
         if rpc_mode not in RPC_MODES:
             raise ValueError(f"rpc_mode must be one of {RPC_MODES}, not {rpc_mode!r}")
@@ -70,7 +70,7 @@ class Stack:
         self.specs = SERVICES if services is None else tuple(spec(name) for name in services)
         self.with_envoy = with_envoy
         self.ports = ports
-        self.infra = _infra.choose(infra, sink_module)
+        self.infra = _infra.choose(infra, sink_module) if isinstance(infra, str) else infra
         self.serve_module = serve_module
         self.grace = grace
         self.timings: dict[str, float] = {}  # seconds from spawn to ready, per process
