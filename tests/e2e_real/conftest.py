@@ -16,7 +16,7 @@ import pytest
 
 from smartbank.local.launcher.infra import REAL, RealPartsMissing
 from smartbank.local.launcher.stack import Stack
-from tests.e2e.conftest import E2E_ENV, bank, http
+from tests.e2e.conftest import E2E_ENV, bank, http, mark_e2e
 from tests.real.plugin import unavailable
 
 __all__ = ["bank", "http"]  # tests/e2e's fixtures, on this package's stack
@@ -25,9 +25,7 @@ READY_TIMEOUT = 180.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "/e2e_real/" in str(item.path):
-            item.add_marker(pytest.mark.e2e)
+    mark_e2e(items, "/e2e_real/")
 
 
 @pytest.fixture(scope="package")

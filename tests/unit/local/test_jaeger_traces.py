@@ -4,9 +4,7 @@ the stack on the data dir runs `--infra real`; Jaeger is a fake serving its JSON
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from smartbank.local.cli.main import main
 from smartbank.local.jaeger_traces import load_trace, records
 from smartbank.local.launcher import StackPorts, infra
 from smartbank.local.launcher.layout import Layout
+from tests.unit.local.http_kit import JsonHandler, serving
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -48,7 +47,7 @@ TRACE = {
 }  # fmt: skip
 
 
-class FakeJaeger(BaseHTTPRequestHandler):
+class FakeJaeger(JsonHandler):
     def do_GET(self) -> None:
         if self.path == "/api/services":
             self.answer(200, {"data": ["card-api", "card-processing"]})
@@ -57,23 +56,11 @@ class FakeJaeger(BaseHTTPRequestHandler):
         else:
             self.answer(404, {"data": None, "errors": [{"code": 404, "msg": "trace not found"}]})
 
-    def answer(self, status: int, document: dict[str, Any]) -> None:
-        body = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def jaeger() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeJaeger)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(FakeJaeger) as url:
+        yield url
 
 
 @pytest.fixture

@@ -95,7 +95,8 @@ class Stack:
         with self._lock:
             if any(process.running for process in self._processes.values()):
                 raise StackError("this stack is already running")
-            self._forget_previous_run()
+            for known in (self._processes, self._components, self._stopped_services, self.timings):
+                known.clear()
             self.infra.check()
             envoy_bin = find_envoy() if self.with_envoy else None
             needed = required(
@@ -179,12 +180,6 @@ class Stack:
             for name, process in self._processes.items()
         }
 
-    def _forget_previous_run(self) -> None:
-        self._processes.clear()
-        self._components.clear()
-        self._stopped_services.clear()
-        self.timings.clear()
-
     def _start_infrastructure(self, envoy_bin: Path | None) -> None:
         sampling = float(self.env.get("TRACE_SAMPLING", os.environ.get("TRACE_SAMPLING", 1)))
         try:
@@ -219,12 +214,10 @@ class Stack:
         argv = commands.service_argv(spec(name), self.serve_module)
         return self._process(name, "service", argv, env, BACKGROUND_NICE * spec(name).background)
 
-    def _spawn(self, process: Process, component: Component, wait: float | None = None) -> None:
+    def _spawn(self, process: Process, component: Component) -> None:
         self._processes[process.name] = process
         self._components[process.name] = component
         process.spawn(fresh_log=True)
-        if wait is not None:
-            self.await_ready(process.name, wait)
 
     def await_ready(
         self, name: str, timeout: float, check: Callable[[], bool] | None = None

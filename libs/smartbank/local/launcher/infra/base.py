@@ -26,6 +26,7 @@ class Spawner(Protocol):
 
     layout: Layout
     ports: StackPorts
+    timings: dict[str, float]  # seconds each step took, by name, for `smartbank up` to show
 
     def spawn_part(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 
 from smartbank.deploy.k8s.config import PLATFORM_ENV
 from smartbank.events.topics import ensure_topics
@@ -97,7 +98,9 @@ class Real:
         stack.await_ready("kafka", KAFKA_TIMEOUT, check=lambda: kafka.ready(bootstrap))
         asyncio.run(ensure_topics(bootstrap, topics(), partitions=TOPIC_PARTITIONS))
         stack.await_ready("cassandra", CASSANDRA_TIMEOUT)
+        began = time.monotonic()
         create_schema(layout, self.service_env(ports))
+        stack.timings["cassandra-schema"] = time.monotonic() - began
 
 
 def jaeger_ports(ports: StackPorts) -> jaeger.Ports:
