@@ -5,6 +5,7 @@ itself) and divides each process's user + system time by the number sent.
 
     python -m tests.bench.cpu            # through Envoy
     BENCH_MODE=direct python -m tests.bench.cpu
+    BENCH_INFRA=real python -m tests.bench.cpu   # on Apache Kafka, Cassandra and Jaeger
 """
 
 from __future__ import annotations
@@ -75,17 +76,18 @@ def cpu_per_auth(
 
 def main() -> None:
     mode = os.environ.get("BENCH_MODE", "mesh")
+    infra = os.environ.get("BENCH_INFRA", "embedded")
     count = int(os.environ.get("COUNT", "1000"))
     with (
         tempfile.TemporaryDirectory(prefix=f"smartbank-cpu-{mode}-") as home,
-        Stack(Path(home), rpc_mode=mode, env=STACK_ENV) as stack,
+        Stack(Path(home), rpc_mode=mode, env=STACK_ENV, infra=infra) as stack,
     ):
         stack.wait_ready(120)
         tokens = asyncio.run(seed_cards())
         port = CARD_NETWORK_PORT if mode == "mesh" else spec("card-api").port
         asyncio.run(sequential(port, tokens, 100, 1))  # warm up
         time.sleep(2)
-        print({"mode": mode, **cpu_per_auth(stack, port, tokens, count, 2)})
+        print({"mode": mode, "infra": infra, **cpu_per_auth(stack, port, tokens, count, 2)})
 
 
 if __name__ == "__main__":

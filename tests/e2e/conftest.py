@@ -23,8 +23,13 @@ E2E_ENV = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_e2e(items, "/e2e/")
+
+
+def mark_e2e(items: list[pytest.Item], folder: str) -> None:
+    """Mark the tests under `folder` e2e (a conftest's hook sees every test of the session)."""
     for item in items:
-        if "/e2e/" in str(item.path):
+        if folder in str(item.path):
             item.add_marker(pytest.mark.e2e)
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from smartbank.local.cli.trace import trace_source
 from smartbank.local.launcher.stack import Stack
 from smartbank.local.push_sink import read_pushes
-from smartbank.local.traces import load_trace
 from tests.e2e.driver import Bank, authorisation
 from tests.e2e.receiver import receiver
 from webhook.signing import verify
@@ -100,7 +100,8 @@ def _delivered(deliveries: list[Any], tx_id: str) -> list[Any]:
 
 
 def _services_in(stack: Stack, trace_id: str) -> set[str]:
-    return {span.service for span in load_trace(stack.layout.traces, trace_id)}
+    """From the sink's files, or from Jaeger when the stack runs on the real parts."""
+    return {span.service for span in trace_source(stack.layout).load(trace_id)}
 
 
 async def test_swipes_are_approved_while_merchant_is_down_and_the_feed_catches_up(

@@ -21,7 +21,6 @@ import gzip
 import logging
 import signal
 import sys
-import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from datetime import UTC, datetime
@@ -39,6 +38,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+
+from smartbank.local.traces import rfc3339
 
 log = logging.getLogger("smartbank.local.trace_sink")
 
@@ -104,7 +105,7 @@ def _records(request: ExportTraceServiceRequest) -> list[Record]:
                         "service": service,
                         "name": span.name,
                         "kind": KINDS.get(span.kind, "UNSPECIFIED"),
-                        "start": _rfc3339(start_ns),
+                        "start": rfc3339(start_ns),
                         "start_ns": start_ns,
                         "duration_ms": max(span.end_time_unix_nano - start_ns, 0) / 1e6,
                         "status": STATUSES.get(span.status.code, "UNSET"),
@@ -162,11 +163,6 @@ def _simple(value: AnyValue) -> Any:
     if field == "bytes_value":
         return value.bytes_value.hex()
     return getattr(value, field)
-
-
-def _rfc3339(unix_ns: int) -> str:
-    seconds, nanos = divmod(unix_ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1000:06d}Z"
 
 
 class SpanWriter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mmap
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,12 @@ def normalise_trace_id(raw: str) -> str:
     if not _HEX_TRACE_ID.fullmatch(trace_id) or trace_id == "0" * 32:
         raise ValueError(f"{raw!r} is not a trace id (32 hex characters)")
     return trace_id
+
+
+def rfc3339(unix_ns: int) -> str:
+    """A span's start as the sink writes it: UTC, to the microsecond."""
+    seconds, nanos = divmod(unix_ns, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1000:06d}Z"
 
 
 def load_trace(trace_dir: Path, trace_id: str) -> list[SpanRecord]:

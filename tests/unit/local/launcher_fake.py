@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -36,10 +37,16 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+def stopping(signum: int, frame: object) -> None:
+    """Exit, saying when (CLOCK_MONOTONIC is one clock for every process: tests order stops)."""
+    print(f"stopping at {time.monotonic_ns()}", flush=True)
+    sys.exit(0)
+
+
 def main(argv: list[str]) -> None:
     port = int(argv[argv.index("--port") + 1]) if "--port" in argv else int(os.environ["PORT"])
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, stopping)
     if os.environ.get("FAKE_FORK") and "--port" not in argv:
         subprocess.Popen(["sleep", "600"])  # in our process group; never waited for
     print(f"fake listening on {port}: {argv}", flush=True)

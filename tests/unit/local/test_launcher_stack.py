@@ -76,6 +76,7 @@ def test_stack_without_services_starts_infrastructure_and_leaves_nothing(
         pids = [state["pid"] for state in status.values()]
         assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [
             "envoy.pid",
+            "infra.json",
             "kafka.pid",
             "push-sink.pid",
             "trace-sink.pid",

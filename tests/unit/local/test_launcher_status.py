@@ -8,16 +8,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from smartbank.local.cli import status
 from smartbank.local.launcher.health import Component
+from tests.unit.local.http_kit import JsonHandler, serving
 
 
-class Readyz(BaseHTTPRequestHandler):
+class Readyz(JsonHandler):
     """Answers like a service: ready, or not ready because its storage is down."""
 
     def do_GET(self) -> None:
@@ -26,24 +27,13 @@ class Readyz(BaseHTTPRequestHandler):
         if not ready:
             storage["error"] = "disk full"
         checks = {"lifecycle": {"ok": True}, "storage": storage}
-        body = json.dumps({"ready": ready, "checks": checks, "service": "fake"}).encode()
-        self.send_response(200 if ready else 503)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.answer(200 if ready else 503, {"ready": ready, "checks": checks, "service": "fake"})
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Readyz)
-    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Readyz) as url:
+        yield url
 
 
 def closed_port() -> int:

@@ -164,3 +164,21 @@ def test_infrastructure_that_exits_is_reported_failed_and_not_restarted(
     assert supervisor.snapshot()["kafka"]["state"] == "failed"
     assert said == ["kafka exited with code 1; it is not restarted (`smartbank down`, then "
                     "`smartbank up`)"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, kind", [("cassandra", "storage"), ("jaeger", "telemetry")])
+def test_a_real_part_that_exits_is_failed_and_refused_like_the_broker(
+    name: str, kind: str, clock: FakeClock, said: list[str]
+) -> None:
+    stack = FakeStack()
+    stack.processes[name] = {"kind": kind, "pid": 20, "running": True, "exit_code": None}
+    supervisor = Supervisor(stack, clock=clock, say=said.append)
+    stack.die(name, exit_code=-9)
+    supervisor.tick()
+    clock.now += 60
+    supervisor.tick()
+    assert stack.calls == [] and supervisor.snapshot()[name]["state"] == "failed"
+    assert said == [f"{name} was killed by SIGKILL; it is not restarted (`smartbank down`, then "
+                    "`smartbank up`)"]  # fmt: skip
+    with pytest.raises(CommandRefused, match=f"'{name}' is not a service"):
+        supervisor.handle("restart", name)

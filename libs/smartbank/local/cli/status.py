@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
-from smartbank.local.launcher import control, health
+from smartbank.local.launcher import control, health, infra
 from smartbank.local.launcher.health import Component, Health
 from smartbank.local.launcher.layout import Layout, default_data_dir
 
@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "status",
         help="each service and its health",
         description="Probe every service (/readyz), Envoy (admin /ready), the Kafka broker and "
-        "the trace sink. Exits 0 only when all are ready.",
+        "the trace sink (or, on an `--infra real` stack, Kafka, Cassandra and Jaeger). Exits 0 "
+        "only when all are ready.",
     )
     parser.add_argument(
         "--wait",
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     layout = Layout(default_data_dir())
     return report(
-        health.stack_components(),
+        health.stack_components(infra=infra.recorded(layout).name),
         wait=args.wait,
         as_json=args.json,
         supervision=lambda: control.published(layout),

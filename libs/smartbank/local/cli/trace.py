@@ -1,14 +1,18 @@
-"""`smartbank trace TRACE_ID [--json] [--wait SECONDS]`: one trace, from the trace sink's files."""
+"""`smartbank trace TRACE_ID [--json] [--wait SECONDS]`: one trace, from where the stack keeps
+them: the trace sink's files, or Jaeger's query API when the running stack is `--infra real`."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from smartbank.local import jaeger_traces
+from smartbank.local.launcher import infra
+from smartbank.local.launcher.layout import Layout, default_data_dir
 from smartbank.local.traces import (
     SpanRecord,
     build_tree,
@@ -29,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "trace",
         help="show one trace as a tree of spans",
-        description="Show one trace, as collected by the local trace sink, as a tree of spans.",
+        description="Show one trace as a tree of spans, as collected by the local trace sink "
+        "(or by Jaeger, when the running stack is `--infra real`).",
     )
     parser.add_argument("trace_id", metavar="TRACE_ID", help="32 hex characters, dashes allowed")
     parser.add_argument("--json", action="store_true", help="print the spans as a JSON list")
@@ -49,10 +54,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"smartbank trace: {error}", file=sys.stderr)
         return 1
-    directory = trace_dir()
-    spans = wait_for_trace(directory, trace_id, args.wait)
+    source = trace_source()
+    try:
+        spans = wait_for_trace(source.load, trace_id, args.wait)
+    except OSError as error:
+        print(f"smartbank trace: cannot read {source.where}: {error}", file=sys.stderr)
+        return 1
     if not spans:
-        print(f"smartbank trace: no spans for trace {trace_id} in {directory}", file=sys.stderr)
+        print(f"smartbank trace: no spans for trace {trace_id} in {source.where}", file=sys.stderr)
         return 1
     roots = build_tree(spans)
     if args.json:
@@ -62,19 +71,36 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def trace_dir() -> Path:
-    """Where the local trace sink writes: <SMARTBANK_HOME or ./.smartbank>/traces."""
-    return Path(os.environ.get("SMARTBANK_HOME") or ".smartbank") / "traces"
+@dataclass(frozen=True)
+class TraceSource:
+    """Where the stack's spans are read from, and how to load one trace's."""
+
+    where: str
+    load: Callable[[str], list[SpanRecord]]
+    jaeger_query: str = ""
 
 
-def wait_for_trace(directory: Path, trace_id: str, wait_seconds: float) -> list[SpanRecord]:
+def trace_source(layout: Layout | None = None) -> TraceSource:
+    """Jaeger's API while the stack on the data dir runs `--infra real`, else the sink's files
+    (<SMARTBANK_HOME or ./.smartbank>/traces)."""
+    layout = layout or Layout(default_data_dir())
+    recorded = infra.recorded(layout)
+    if recorded.name == infra.REAL:
+        url = recorded.jaeger_query
+        return TraceSource(f"Jaeger ({url})", lambda t: jaeger_traces.load_trace(url, t), url)
+    return TraceSource(str(layout.traces), lambda t: load_trace(layout.traces, t))
+
+
+def wait_for_trace(
+    load: Callable[[str], list[SpanRecord]], trace_id: str, wait_seconds: float
+) -> list[SpanRecord]:
     """The trace's spans, polling up to `wait_seconds` until they have stopped arriving."""
     deadline = time.monotonic() + wait_seconds
-    spans = load_trace(directory, trace_id)
+    spans = load(trace_id)
     changed_at = time.monotonic()
     while time.monotonic() < deadline and not _complete(spans, changed_at):
         time.sleep(POLL_SECONDS)
-        latest = load_trace(directory, trace_id)
+        latest = load(trace_id)
         if len(latest) != len(spans):
             spans, changed_at = latest, time.monotonic()
     return spans

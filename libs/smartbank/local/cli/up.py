@@ -1,4 +1,5 @@
-"""`smartbank up [--detach]`: start the whole local stack (broker, proxy, all services)."""
+"""`smartbank up [--detach] [--infra embedded|real]`: start the whole local stack (broker, proxy,
+all services) on the embedded infrastructure or on Apache Kafka, Apache Cassandra and Jaeger."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from smartbank.local.launcher import detached, health
-from smartbank.local.launcher.binaries import BinaryNotFound, find_envoy, find_tansu
+from smartbank.local.launcher import detached, health, infra
+from smartbank.local.launcher.binaries import BinaryNotFound, find_envoy
+from smartbank.local.launcher.commands import SINK_MODULE
+from smartbank.local.launcher.infra import RealPartsMissing
 from smartbank.local.launcher.layout import Layout, default_data_dir
 from smartbank.local.launcher.ports import HOST, PortsInUse, StackPorts, check_free, required
 from smartbank.local.launcher.processes import tail
@@ -21,6 +24,9 @@ from smartbank.registry import SERVICES
 READY_TIMEOUT = 120.0
 # The detached supervisor needs a moment to start Python before its own 120 s begin.
 DETACH_TIMEOUT = READY_TIMEOUT + 15.0
+# The real parts before that: Cassandra's boot (up to 180 s on a busy machine) and the schema.
+REAL_DETACH_TIMEOUT = DETACH_TIMEOUT + 300.0
+STARTUP_ERRORS = (StackError, BinaryNotFound, PortsInUse, RealPartsMissing)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--detach", action="store_true", help="run in the background; `smartbank down` stops it"
     )
+    parser.add_argument(
+        "--infra",
+        choices=infra.INFRAS,
+        default=infra.EMBEDDED,
+        help="embedded (default): Tansu, SQLite and the local trace sink, Python alone; "
+        "real: Apache Kafka, Apache Cassandra and Jaeger from `make real-parts` (needs Java 17)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -48,30 +61,31 @@ def run(args: argparse.Namespace) -> int:
             "`smartbank restart SERVICE` restarts one of its services"
         )
     try:
-        find_tansu()
+        infra.choose(args.infra, SINK_MODULE).check()
         find_envoy()
-        check_free(required(SERVICES))
-    except (BinaryNotFound, PortsInUse) as error:
+        check_free(required(SERVICES, infra=args.infra))
+    except STARTUP_ERRORS as error:
         return fail(str(error))
     if args.detach:
-        return run_detached(layout, started)
-    return run_foreground(layout, started)
+        return run_detached(layout, started, args.infra)
+    return run_foreground(layout, started, args.infra)
 
 
-def run_foreground(layout: Layout, started: float) -> int:
+def run_foreground(layout: Layout, started: float, infra_name: str) -> int:
     stop_on_signals()
     detached.claim(layout)
-    stack = Stack(layout.root)
+    stack = Stack(layout.root, infra=infra_name)
     try:
         stack.start()
         stack.wait_ready(READY_TIMEOUT)
         # Not on a terminal (the detached supervisor, a script): Ctrl-C is not how to stop it.
         interactive = sys.stdin.isatty()
-        print(summary(layout, time.monotonic() - started, detached=not interactive), flush=True)
+        took = time.monotonic() - started
+        print(summary(layout, took, detached=not interactive, infra_name=infra_name), flush=True)
         supervise(stack, layout, until=stop_requested())
     except KeyboardInterrupt:
         return shut_down(stack, layout, 0)
-    except (StackError, BinaryNotFound, PortsInUse) as error:
+    except STARTUP_ERRORS as error:
         print(f"smartbank up: {error}", file=sys.stderr, flush=True)
         return shut_down(stack, layout, 1)
     return shut_down(stack, layout, 0)
@@ -106,18 +120,19 @@ def shut_down(stack: Stack, layout: Layout, code: int) -> int:
     return code
 
 
-def run_detached(layout: Layout, started: float) -> int:
-    supervisor = detached.spawn_supervisor(layout)
-    components = health.stack_components()
-    deadline = started + DETACH_TIMEOUT
+def run_detached(layout: Layout, started: float, infra_name: str) -> int:
+    supervisor = detached.spawn_supervisor(layout, infra_name)
+    components = health.stack_components(infra=infra_name)
+    timeout = REAL_DETACH_TIMEOUT if infra_name == infra.REAL else DETACH_TIMEOUT
+    deadline = started + timeout
     while not all(result.ready for result in health.probe_all(components)):
         if supervisor.poll() is not None:
             return fail(f"the stack did not start{supervisor_log(layout)}")
         if time.monotonic() >= deadline:
             detached.stop(layout)
-            return fail(f"the stack was not ready in {DETACH_TIMEOUT:g} s{supervisor_log(layout)}")
+            return fail(f"the stack was not ready in {timeout:g} s{supervisor_log(layout)}")
         time.sleep(0.25)
-    print(summary(layout, time.monotonic() - started, detached=True))
+    print(summary(layout, time.monotonic() - started, detached=True, infra_name=infra_name))
     print(f"supervisor pid {supervisor.pid}, its log: {layout.supervisor_log}")
     return 0
 
@@ -126,17 +141,16 @@ def supervisor_log(layout: Layout) -> str:
     return f"; last lines of {layout.supervisor_log}:\n{tail(layout.supervisor_log)}"
 
 
-def summary(layout: Layout, seconds: float, *, detached: bool) -> str:
+def summary(layout: Layout, seconds: float, *, detached: bool, infra_name: str) -> str:
     ports = StackPorts()
     how_to_stop = "smartbank down" if detached else "Ctrl-C"
     return f"""\
-smartbank is up (ready in {seconds:.1f} s)
+smartbank is up on the {infra_name} infrastructure (ready in {seconds:.1f} s)
 
   public API     http://{HOST}:{ports.public_api}
   card network   http://{HOST}:{ports.card_network}
   Envoy admin    http://{HOST}:{ports.envoy_admin}
-  Kafka          {HOST}:{ports.kafka}
-  traces         http://{HOST}:{ports.trace_sink} (OTLP/HTTP), files in {layout.traces}
+{beneath(layout, ports, infra_name)}
   data dir       {layout.root}
   logs           {layout.logs}
 
@@ -146,6 +160,19 @@ Seed a customer, then swipe their card:
 
 A service that exits is restarted; `smartbank stop|start|restart SERVICE` for one by hand.
 Health: smartbank status    Stop: {how_to_stop}"""
+
+
+def beneath(layout: Layout, ports: StackPorts, infra_name: str) -> str:
+    """The summary's lines for what runs beneath the services."""
+    if infra_name != infra.REAL:
+        return f"""\
+  Kafka          {HOST}:{ports.kafka} (Tansu)
+  traces         http://{HOST}:{ports.trace_sink} (OTLP/HTTP), files in {layout.traces}"""
+    return f"""\
+  Kafka          {HOST}:{ports.kafka} (Apache Kafka)
+  Cassandra      {HOST}:{ports.cassandra}, data in {layout.part("cassandra")}
+  traces         http://{HOST}:{ports.trace_sink} (OTLP/HTTP) into Jaeger, its API at \
+http://{HOST}:{ports.jaeger_query}"""
 
 
 def fail(message: str) -> int:

@@ -21,8 +21,9 @@ from smartbank.local.launcher import control
 from smartbank.local.launcher.layout import HOME_VARIABLE, Layout
 from smartbank.local.launcher.processes import pid_alive, read_pid
 
-# The supervisor gives each tier of processes its grace period (10 s): services, then the rest.
-DOWN_TIMEOUT = 30.0
+# The supervisor gives each tier of processes its grace period (10 s): services, Envoy, the
+# rest (Cassandra may take all of its ten seconds to drain).
+DOWN_TIMEOUT = 45.0
 
 
 def running_supervisor(layout: Layout) -> int | None:
@@ -43,13 +44,14 @@ def release(layout: Layout) -> None:
         layout.supervisor_pid.unlink(missing_ok=True)
 
 
-def spawn_supervisor(layout: Layout) -> subprocess.Popen[bytes]:
-    """`smartbank up` in a new session, detached from this terminal, logging to a file."""
+def spawn_supervisor(layout: Layout, infra: str = "embedded") -> subprocess.Popen[bytes]:
+    """`smartbank up --infra INFRA` in a new session, detached from this terminal, logging to
+    a file."""
     layout.create()
     env = {**os.environ, HOME_VARIABLE: str(layout.root), "PYTHONUNBUFFERED": "1"}
     with open(layout.supervisor_log, "wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "smartbank.local.cli.main", "up"],
+            [sys.executable, "-m", "smartbank.local.cli.main", "up", "--infra", infra],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -87,6 +89,7 @@ def stop(layout: Layout, timeout: float = DOWN_TIMEOUT) -> list[str]:
     for pid in recorded_children(layout).values():
         _kill_group_leader(pid)
     _clear_pid_files(layout.run)
+    layout.infra.unlink(missing_ok=True)
     control.clear(layout)
     return stopped
 

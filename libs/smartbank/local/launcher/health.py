@@ -2,7 +2,8 @@
 
 `smartbank status`, `smartbank up --detach` and `Stack.wait_ready` all use these probes, so
 "ready" means the same everywhere: a service answers 200 on /readyz, Envoy's admin answers
-200 on /ready, the broker and the trace sink accept TCP connections.
+200 on /ready, the broker and the trace sink accept TCP connections (with `--infra real`:
+Kafka and Cassandra accept them, Jaeger's query API answers 200).
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ def trace_sink(ports: StackPorts = StackPorts()) -> Component:
     return Component("trace-sink", "telemetry", f"tcp://{HOST}:{ports.trace_sink}")
 
 
+def cassandra(ports: StackPorts = StackPorts()) -> Component:
+    return Component("cassandra", "storage", f"tcp://{HOST}:{ports.cassandra}")
+
+
+def jaeger(ports: StackPorts = StackPorts()) -> Component:
+    """Ready once its query API answers (its OTLP receiver opens in the same breath)."""
+    return Component("jaeger", "telemetry", f"http://{HOST}:{ports.jaeger_query}/api/services")
+
+
 def push_sink(ports: StackPorts = StackPorts()) -> Component:
     return Component("push-sink", "telemetry", f"tcp://{HOST}:{ports.push_sink}")
 
@@ -73,11 +83,13 @@ def stack_components(
     *,
     ports: StackPorts = StackPorts(),
     with_envoy: bool = True,
+    infra: str = "embedded",
 ) -> list[Component]:
     """The components of a stack, infrastructure first, in start order."""
-    infra = [broker(ports), trace_sink(ports), push_sink(ports)]
-    infra += [envoy(ports)] if with_envoy else []
-    return infra + [service(s) for s in services]
+    beneath = [cassandra(ports), broker(ports), jaeger(ports)] if infra == "real" else []
+    beneath = beneath or [broker(ports), trace_sink(ports)]
+    proxy = [envoy(ports)] if with_envoy else []
+    return [*beneath, push_sink(ports), *proxy, *(service(s) for s in services)]
 
 
 def probe(component: Component, timeout: float = PROBE_TIMEOUT) -> Health:

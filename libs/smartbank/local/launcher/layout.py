@@ -4,7 +4,9 @@
 <data dir>/db/          one SQLite file per service
 <data dir>/logs/        <name>.log for every process (and supervisor.log when detached)
 <data dir>/run/         <name>.pid for every running process, supervisor.pid,
-                        supervision.json and control/ (the supervisor's state and its inbox)
+                        supervision.json and control/ (the supervisor's state and its inbox),
+                        infra.json (what runs beneath the services: embedded or real)
+<data dir>/real/        kafka/, cassandra/, jaeger/: the real parts' configs and data
 <data dir>/traces/      spans written by the trace sink
 <data dir>/pushes.jsonl push notifications the local APNs sink accepted
 """
@@ -60,6 +62,14 @@ class Layout:
     @property
     def supervision(self) -> Path:
         return self.run / "supervision.json"
+
+    @property
+    def infra(self) -> Path:
+        return self.run / "infra.json"
+
+    def part(self, name: str) -> Path:
+        """A real part's own directory (its config, and for Kafka and Cassandra its data)."""
+        return self.root / "real" / name
 
     @property
     def control(self) -> Path:

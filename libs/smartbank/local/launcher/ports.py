@@ -12,6 +12,8 @@ import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from smartbank.deploy.k8s.config import CASSANDRA_PORT
+from smartbank.local.real import jaeger
 from smartbank.registry import (
     CARD_NETWORK_PORT,
     ENVOY_ADMIN_PORT,
@@ -30,7 +32,9 @@ HOST = "127.0.0.1"
 class StackPorts:
     """The infrastructure ports (services keep their registry ports).
 
-    Tests hand in free ports so they never clash with a stack someone is running.
+    Tests hand in free ports so they never clash with a stack someone is running. The last
+    five are the real parts' own (`--infra real`); Jaeger takes OTLP on `trace_sink`, so
+    whatever exports to the embedded trace sink reaches Jaeger instead, unchanged.
     """
 
     public_api: int = PUBLIC_API_PORT
@@ -40,6 +44,11 @@ class StackPorts:
     kafka: int = KAFKA_PORT
     trace_sink: int = TRACE_SINK_PORT
     push_sink: int = PUSH_SINK_PORT
+    cassandra: int = CASSANDRA_PORT
+    cassandra_storage: int = 7000
+    kafka_controller: int = 9093
+    jaeger_query: int = jaeger.QUERY_PORT
+    jaeger_grpc: int = jaeger.QUERY_GRPC_PORT
 
     @property
     def edges(self) -> dict[int, str]:
@@ -61,13 +70,15 @@ class PortsInUse(RuntimeError):
 
 
 def required(
-    services: Iterable[ServiceSpec], *, ports: StackPorts = StackPorts(), with_envoy: bool = True
+    services: Iterable[ServiceSpec],
+    *,
+    ports: StackPorts = StackPorts(),
+    with_envoy: bool = True,
+    infra: str = "embedded",
 ) -> dict[int, str]:
     """Every port the stack will listen on, with what needs it."""
-    needed = {
-        ports.kafka: "the Kafka broker (Tansu)",
-        ports.trace_sink: "the trace sink (OTLP/HTTP)",
-        ports.push_sink: "the push notification sink (local APNs)",
+    needed = infra_ports(ports, infra) | {
+        ports.push_sink: "the push notification sink (local APNs)"
     }
     if with_envoy:
         needed |= {
@@ -78,6 +89,25 @@ def required(
         }
     needed |= {s.port: f"the {s.name} service" for s in services}
     return needed
+
+
+def infra_ports(ports: StackPorts, infra: str) -> dict[int, str]:
+    """What the infrastructure beneath the services listens on: Tansu and the trace sink, or
+    Apache Kafka, Apache Cassandra and Jaeger."""
+    if infra != "real":
+        return {
+            ports.kafka: "the Kafka broker (Tansu)",
+            ports.trace_sink: "the trace sink (OTLP/HTTP)",
+        }
+    return {
+        ports.kafka: "Apache Kafka",
+        ports.kafka_controller: "Apache Kafka's KRaft controller",
+        ports.cassandra: "Apache Cassandra (CQL)",
+        ports.cassandra_storage: "Apache Cassandra (its storage port)",
+        ports.trace_sink: "Jaeger's OTLP/HTTP receiver",
+        ports.jaeger_query: "Jaeger's query API",
+        ports.jaeger_grpc: "Jaeger's query API (gRPC)",
+    }
 
 
 def taken(needed: Mapping[int, str], host: str = HOST) -> dict[int, str]:

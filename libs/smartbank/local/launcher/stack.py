@@ -1,5 +1,8 @@
 """The local stack: Kafka broker, trace sink, Envoy and the services, as child processes.
 
+Beneath the services runs one of two infrastructures (`infra`): embedded, Tansu and the trace
+sink with SQLite in each service; or real, Apache Kafka, Apache Cassandra and Jaeger.
+
 `smartbank up` runs one in the foreground; end-to-end tests use one as a session fixture:
 
     with Stack(tmp_path, env={"HOLD_EXPIRY": "2s"}) as stack:
@@ -7,37 +10,35 @@
         stack.stop_service("merchant")   # the card path must not care
         ...
 
-Start order follows dependencies: the broker, the trace sink and Envoy each start and become
-ready in turn, then every service starts at once. Stop goes the other way round, and services
-get their grace period before the infrastructure they flush to goes away.
+Start order follows dependencies: the infrastructure, the push sink and Envoy each start and
+become ready in turn, then every service starts at once. Stop goes the other way round in
+tiers: services, then Envoy, then the rest; each tier gets its grace period before the parts it
+flushes to go away (a service's last spans and events, Envoy's last spans).
 Create, start and stop a stack from one thread (see `processes` on PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from smartbank.deploy.envoy import bootstrap as envoy
-from smartbank.events.topics import ensure_topics
 from smartbank.local.launcher import commands, health
-from smartbank.local.launcher.binaries import find_envoy, find_tansu
+from smartbank.local.launcher import infra as _infra
+from smartbank.local.launcher.binaries import find_envoy
 from smartbank.local.launcher.health import Component
+from smartbank.local.launcher.infra import BACKGROUND_NICE
+from smartbank.local.launcher.infra.real import SchemaFailed
 from smartbank.local.launcher.layout import Layout
-from smartbank.local.launcher.ports import HOST, StackPorts, check_free, required
+from smartbank.local.launcher.ports import StackPorts, check_free, required
 from smartbank.local.launcher.processes import Process, stop_all
-from smartbank.registry import SERVICES, spec, topics
+from smartbank.local.real.process import PartFailed
+from smartbank.registry import SERVICES, spec
 
-INFRA_TIMEOUT = 30.0
-# The event pipeline, the broker and the sinks run this much nicer than the card path, so a
-# burst of swipes is answered first and the pipeline catches up afterwards.
-BACKGROUND_NICE = 10
 GRACE = 10.0
 RPC_MODES = ("mesh", "direct")
 
@@ -59,6 +60,7 @@ class Stack:
         sink_module: str = commands.SINK_MODULE,
         serve_module: str = commands.SERVE_MODULE,
         grace: float = GRACE,
+        infra: str | _infra.Infra = _infra.EMBEDDED,
     ) -> None:
         if rpc_mode not in RPC_MODES:
             raise ValueError(f"rpc_mode must be one of {RPC_MODES}, not {rpc_mode!r}")
@@ -68,7 +70,7 @@ class Stack:
         self.specs = SERVICES if services is None else tuple(spec(name) for name in services)
         self.with_envoy = with_envoy
         self.ports = ports
-        self.sink_module = sink_module
+        self.infra = _infra.choose(infra, sink_module) if isinstance(infra, str) else infra
         self.serve_module = serve_module
         self.grace = grace
         self.timings: dict[str, float] = {}  # seconds from spawn to ready, per process
@@ -93,14 +95,19 @@ class Stack:
         with self._lock:
             if any(process.running for process in self._processes.values()):
                 raise StackError("this stack is already running")
-            self._forget_previous_run()
-            tansu = find_tansu()
+            for known in (self._processes, self._components, self._stopped_services, self.timings):
+                known.clear()
+            self.infra.check()
             envoy_bin = find_envoy() if self.with_envoy else None
-            check_free(required(self.specs, ports=self.ports, with_envoy=self.with_envoy))
+            needed = required(
+                self.specs, ports=self.ports, with_envoy=self.with_envoy, infra=self.infra.name
+            )
+            check_free(needed)
             self.layout.create()
+            _infra.record(self.layout, self.infra, self.ports)
             atexit.register(self.stop)
             try:
-                self._start_infrastructure(tansu, envoy_bin)
+                self._start_infrastructure(envoy_bin)
                 for service_spec in self.specs:
                     self._spawn(
                         self._service_process(service_spec.name), health.service(service_spec)
@@ -129,14 +136,15 @@ class Stack:
                 time.sleep(0.05)
 
     def stop(self) -> None:
-        """Stop services (SIGTERM, then SIGKILL after the grace period), then Envoy, the trace
-        sink and the broker. Idempotent; also runs at interpreter exit."""
+        """Stop services (SIGTERM, then SIGKILL after the grace period), then Envoy, then the
+        sinks, the broker and the rest. Idempotent; also runs at interpreter exit."""
         with self._lock:
-            processes = list(self._processes.values())
-            services = [p for p in processes if p.kind == "service"]
-            infrastructure = [p for p in reversed(processes) if p.kind != "service"]
-            stop_all(services, self.grace)
-            stop_all(infrastructure, self.grace)
+            processes = list(reversed(self._processes.values()))
+            stop_all([p for p in processes if p.kind == "service"], self.grace)
+            stop_all([p for p in processes if p.kind == "proxy"], self.grace)
+            stop_all([p for p in processes if p.kind not in ("service", "proxy")], self.grace)
+            if self._processes:
+                _infra.forget(self.layout)
             atexit.unregister(self.stop)
 
     def stop_service(self, name: str) -> None:
@@ -172,36 +180,25 @@ class Stack:
             for name, process in self._processes.items()
         }
 
-    def _forget_previous_run(self) -> None:
-        self._processes.clear()
-        self._components.clear()
-        self._stopped_services.clear()
-        self.timings.clear()
+    def _start_infrastructure(self, envoy_bin: Path | None) -> None:
+        sampling = float(self.env.get("TRACE_SAMPLING", os.environ.get("TRACE_SAMPLING", 1)))
+        try:
+            self.infra.start(self)
+            _infra.start_shared(self, envoy_bin, sampling)
+        except (PartFailed, SchemaFailed) as error:
+            raise StackError(str(error)) from error
 
-    def _start_infrastructure(self, tansu: Path, envoy_bin: Path | None) -> None:
-        layout, ports = self.layout, self.ports
-        broker_argv = commands.broker_argv(tansu, ports)
-        broker_env = commands.broker_env()
-        broker = self._process("kafka", "broker", broker_argv, broker_env, BACKGROUND_NICE)
-        self._spawn(broker, health.broker(ports), wait=INFRA_TIMEOUT)
-        asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics()))
-        sink_argv = commands.sink_argv(layout, ports, self.sink_module)
-        sink = self._process(
-            "trace-sink", "telemetry", sink_argv, commands.python_env(), BACKGROUND_NICE
-        )
-        self._spawn(sink, health.trace_sink(ports), wait=INFRA_TIMEOUT)
-        push_argv = commands.push_sink_argv(layout, ports)
-        pushes = self._process(
-            "push-sink", "telemetry", push_argv, commands.python_env(), BACKGROUND_NICE
-        )
-        self._spawn(pushes, health.push_sink(ports), wait=INFRA_TIMEOUT)
-        if envoy_bin is not None:
-            sampling = float(self.env.get("TRACE_SAMPLING", os.environ.get("TRACE_SAMPLING", 1)))
-            envoy.write(layout.envoy_config, commands.envoy_config(ports, sampling))
-            proxy = self._process(
-                "envoy", "proxy", commands.envoy_argv(envoy_bin, layout), commands.python_env()
-            )
-            self._spawn(proxy, health.envoy(ports), wait=INFRA_TIMEOUT)
+    def spawn_part(
+        self,
+        name: str,
+        kind: str,
+        argv: list[str],
+        env: Mapping[str, str],
+        component: Component,
+        nice: int = 0,
+    ) -> None:
+        """Start one part of the infrastructure (`infra.Spawner`); `await_ready` awaits it."""
+        self._spawn(self._process(name, kind, argv, env, nice), component)
 
     def _process(
         self, name: str, kind: str, argv: list[str], env: Mapping[str, str], nice: int = 0
@@ -210,26 +207,29 @@ class Stack:
         return Process(name, kind, argv, env, log, pid, nice=nice)
 
     def _service_process(self, name: str) -> Process:
+        extra = {**self.infra.service_env(self.ports), **self.env}
         env = commands.service_env(
-            spec(name), layout=self.layout, ports=self.ports, rpc_mode=self.rpc_mode, extra=self.env
+            spec(name), layout=self.layout, ports=self.ports, rpc_mode=self.rpc_mode, extra=extra
         )
         argv = commands.service_argv(spec(name), self.serve_module)
         return self._process(name, "service", argv, env, BACKGROUND_NICE * spec(name).background)
 
-    def _spawn(self, process: Process, component: Component, wait: float | None = None) -> None:
+    def _spawn(self, process: Process, component: Component) -> None:
         self._processes[process.name] = process
         self._components[process.name] = component
         process.spawn(fresh_log=True)
-        if wait is not None:
-            self._await_ready(process.name, wait)
 
-    def _await_ready(self, name: str, timeout: float) -> None:
+    def await_ready(
+        self, name: str, timeout: float, check: Callable[[], bool] | None = None
+    ) -> None:
+        """Wait for one started process to answer its probe (and `check`, when given, a deeper
+        question such as "is there a controller"), or raise `StackError`."""
         deadline = time.monotonic() + timeout
         component = self._components[name]
         while True:
             self._raise_if_exited(name)
             result = health.probe(component, timeout=0.5)
-            if result.ready:
+            if result.ready and (check is None or check()):
                 self.timings[name] = time.monotonic() - self._processes[name].started_at
                 return
             if time.monotonic() >= deadline:

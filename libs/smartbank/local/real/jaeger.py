@@ -23,13 +23,14 @@ from smartbank.local.real.process import Launch, Running, free_port, listening, 
 
 OTLP_HTTP_PORT = 4318
 QUERY_PORT = 16686
+QUERY_GRPC_PORT = 16685
 
 
 @dataclass(frozen=True)
 class Ports:
     otlp_http: int = OTLP_HTTP_PORT
     query: int = QUERY_PORT
-    query_grpc: int = 16685
+    query_grpc: int = QUERY_GRPC_PORT
 
     @staticmethod
     def free() -> Ports:

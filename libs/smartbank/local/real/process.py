@@ -48,14 +48,19 @@ class Running:
 
     def rss_mib(self) -> float:
         """Resident memory of the part's main process, in MiB (0 once it has exited)."""
-        try:
-            status = Path(f"/proc/{self.pid}/status").read_text()
-        except OSError:
-            return 0.0
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        return rss_mib(self.pid)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, in MiB, from /proc (0 once it has exited)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def start(launch: Launch) -> Running:
