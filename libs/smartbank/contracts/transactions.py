@@ -33,7 +33,7 @@ class Transaction(Contract):
     merchant_descriptor: str | None
     card_id: str | None
     user_id: str | None
-    version: int
+    version: int | None
 
 
 class Transactions(Contract):
