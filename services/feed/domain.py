@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
 from feed.validation import NewItem, check
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.feed import FeedItem
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 
@@ -20,7 +19,7 @@ TEXT_FIELDS = (
 )
 
 
-async def create_item(store: TableStore, new: NewItem) -> tuple[dict[str, Any], bool]:
+async def create_item(store: TableStore, new: NewItem) -> tuple[FeedItem, bool]:
     check(new)
     row = new_row(new)
     claim = await store.insert(ITEM_BY_ID, row, if_not_exists=True)
@@ -31,7 +30,7 @@ async def create_item(store: TableStore, new: NewItem) -> tuple[dict[str, Any], 
     return item_json(row), claim.applied
 
 
-async def get_item(store: TableStore, item_id: str) -> dict[str, Any]:
+async def get_item(store: TableStore, item_id: str) -> FeedItem:
     return item_json(await _load(store, item_id))
 
 
@@ -48,16 +47,16 @@ def new_row(new: NewItem) -> Row:
     }
 
 
-def item_json(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["item_id"],
-        "account_id": row["account_id"],
-        "user_id": row["user_id"],
-        "type": row["type"],
-        "transaction_id": row["transaction_id"],
-        "created": row["created"],
+def item_json(row: Row) -> FeedItem:
+    return FeedItem(
+        id=row["item_id"],
+        account_id=row["account_id"],
+        user_id=row["user_id"],
+        type=row["type"],
+        transaction_id=row["transaction_id"],
+        created=row["created"],
         **{field: row[field] or "" for field in TEXT_FIELDS},
-    }
+    )
 
 
 async def _load(store: TableStore, item_id: str) -> Row:

@@ -27,3 +27,7 @@ def _is_none(value: object) -> bool:
 def absent_when_none() -> Any:
     """A field sent only when it has a value: these bodies omit it rather than send null."""
     return Field(default=None, exclude_if=_is_none)
+
+
+class Done(Contract):
+    """An answer with nothing in it (`{}`): the change was made."""
