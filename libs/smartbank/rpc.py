@@ -60,7 +60,7 @@ class Rpc(Protocol):
 
     With `reply=` a contract model (smartbank.contracts) the answer comes back as that model,
     and one that does not fit it is a `bad_gateway.invalid_response`; without, as parsed JSON.
-    A model given as `json` is sent as its JSON form.
+    A model given as `json` is sent as its JSON form, with the fields the caller set.
     """
 
     @overload
@@ -176,8 +176,11 @@ class RpcClient:
 
 
 def request_body(json: Any) -> Any:
-    """What goes on the wire for `json`: a contract model as its JSON form."""
-    return json.model_dump(mode="json") if isinstance(json, BaseModel) else json
+    """What goes on the wire for `json`: a contract model as its JSON form, with the fields
+    the caller set (a default the server has anyway is not sent)."""
+    if isinstance(json, BaseModel):
+        return json.model_dump(mode="json", exclude_unset=True)
+    return json
 
 
 def decode(service: str, status: int, content: bytes, reply: type[BaseModel] | None = None) -> Any:

@@ -24,7 +24,7 @@ async def create_item(
 ) -> dict[str, Any]:
     await caller.account(form.account_id)
     item = form.model_dump(exclude_none=True)
-    body = {**item, "user_id": caller.user_id}
+    body = internal.NewFeedItem(**item, user_id=caller.user_id)
     await caller.call("feed", "POST", "/feed/items", json=body, reply=internal.CreatedFeedItem)
     return {}
 

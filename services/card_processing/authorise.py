@@ -154,21 +154,20 @@ class Authoriser:
     async def _record(
         self, row: Row, msg: Authorisation, status: str, reason: str | None, *, holding: bool
     ) -> tx.Transaction:
-        transaction = {
-            "id": row["transaction_id"],
-            "account_id": row["account_id"],
-            "amount": -msg.amount,
-            "currency": msg.currency,
-            "description": msg.merchant.descriptor,
-            "status": status,
-            "mcc": msg.merchant.mcc,
-            "merchant_descriptor": msg.merchant.descriptor,
-            "card_id": row["card_id"],
-            "user_id": row.get("user_id"),
-            "created": row["created"],
-        }
-        if reason is not None:
-            transaction["decline_reason"] = reason
+        transaction = tx.NewTransaction(
+            id=row["transaction_id"],
+            account_id=row["account_id"],
+            amount=-msg.amount,
+            currency=msg.currency,
+            description=msg.merchant.descriptor,
+            status=status,
+            decline_reason=reason,
+            mcc=msg.merchant.mcc,
+            merchant_descriptor=msg.merchant.descriptor,
+            card_id=row["card_id"],
+            user_id=row.get("user_id"),
+            created=row["created"],
+        )
         recorded: tx.Transaction = await self._call(
             "record the transaction", self.peers.record(transaction), row, holding, recording=True
         )

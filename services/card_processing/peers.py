@@ -9,7 +9,6 @@ parsed at all, since nothing of it is read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from smartbank import errors
 from smartbank.contracts import transactions as tx
@@ -90,7 +89,7 @@ class Peers:
             "balance", "POST", route("/accounts/{}/postings", account), json=body, idempotent=True
         )
 
-    async def record(self, transaction: dict[str, Any]) -> tx.Transaction:
+    async def record(self, transaction: tx.NewTransaction) -> tx.Transaction:
         return await self.rpc.call(
             "transactions",
             "POST",

@@ -18,7 +18,7 @@ from card_processing.messages import Adjustment, auth_key
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import errors, ids, timeutil
-from smartbank.contracts.transactions import Settlement
+from smartbank.contracts.transactions import NewTransaction, Settlement
 from smartbank.storage import Row
 
 ATTEMPTS = 20
@@ -123,17 +123,17 @@ class Presenter:
             account, plan["transaction_id"], -charge.charged, plan["currency"], "card presentment"
         )
         await self.peers.record(
-            {
-                "id": plan["transaction_id"],
-                "account_id": account,
-                "amount": -charge.charged,
-                "currency": plan["currency"],
-                "description": "Card payment",
-                "status": "settled",
-                "created": plan["planned_at"],
-                "settled": plan["planned_at"],
-                "card_id": plan.get("card_id"),
-            }
+            NewTransaction(
+                id=plan["transaction_id"],
+                account_id=account,
+                amount=-charge.charged,
+                currency=plan["currency"],
+                description="Card payment",
+                status="settled",
+                created=plan["planned_at"],
+                settled=plan["planned_at"],
+                card_id=plan.get("card_id"),
+            )
         )
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
-from feed.validation import NewItem, check
+from feed.validation import check
 from smartbank import errors, ids, timeutil
-from smartbank.contracts.feed import FeedItem
+from smartbank.contracts.feed import FeedItem, NewFeedItem
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 
@@ -19,7 +19,7 @@ TEXT_FIELDS = (
 )
 
 
-async def create_item(store: TableStore, new: NewItem) -> tuple[FeedItem, bool]:
+async def create_item(store: TableStore, new: NewFeedItem) -> tuple[FeedItem, bool]:
     check(new)
     row = new_row(new)
     claim = await store.insert(ITEM_BY_ID, row, if_not_exists=True)
@@ -34,7 +34,7 @@ async def get_item(store: TableStore, item_id: str) -> FeedItem:
     return item_json(await _load(store, item_id))
 
 
-def new_row(new: NewItem) -> Row:
+def new_row(new: NewFeedItem) -> Row:
     texts = {field: (getattr(new, field) or "").strip() for field in TEXT_FIELDS}
     return {
         **texts,
@@ -66,7 +66,7 @@ async def _load(store: TableStore, item_id: str) -> Row:
     return row
 
 
-def _check_same_account(existing: Row, new: NewItem) -> None:
+def _check_same_account(existing: Row, new: NewFeedItem) -> None:
     if existing["account_id"] != new.account_id:
         raise errors.conflict(
             "feed_item_mismatch",

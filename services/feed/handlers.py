@@ -5,15 +5,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from feed import domain, listing
-from feed.validation import NewItem
-from smartbank.contracts.feed import CreatedFeedItem, FeedItems
+from smartbank.contracts.feed import CreatedFeedItem, FeedItems, NewFeedItem
 from smartbank.deps import StoreDep
 
 router = APIRouter()
 
 
 @router.post("/feed/items")
-async def create_item(body: NewItem, store: StoreDep) -> CreatedFeedItem:
+async def create_item(body: NewFeedItem, store: StoreDep) -> CreatedFeedItem:
     item, created = await domain.create_item(store, body)
     return CreatedFeedItem(feed_item=item, created=created)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from feed_generator.domain import build_item
-from smartbank.contracts.feed import CreatedFeedItem
+from smartbank.contracts.feed import CreatedFeedItem, NewFeedItem
 from smartbank.rpc import Rpc
 
 
@@ -14,6 +14,11 @@ async def on_transaction_event(
     if item is None:
         return None
     answer = await rpc.call(
-        "feed", "POST", "/feed/items", json=item, idempotent=True, reply=CreatedFeedItem
+        "feed",
+        "POST",
+        "/feed/items",
+        json=NewFeedItem(**item),
+        idempotent=True,
+        reply=CreatedFeedItem,
     )
     return answer.feed_item.model_dump()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictBool, StrictInt
 
+from smartbank.contracts import transactions as contract
 from smartbank.contracts.transactions import (
     AnnotatedTransaction,
     Annotations,
@@ -32,26 +32,8 @@ async def relay_soon(runtime: RuntimeDep) -> AsyncIterator[None]:
 WRITES_EVENTS = [Depends(relay_soon)]
 
 
-class NewTransactionBody(BaseModel):
-    id: str = Field(min_length=1)
-    account_id: str = Field(min_length=1)
-    amount: StrictInt
-    currency: str
-    description: str
-    status: str
-    decline_reason: str | None = None
-    is_load: StrictBool = False
-    category: str | None = None
-    mcc: str | None = None
-    merchant_descriptor: str | None = None
-    card_id: str | None = None
-    user_id: str | None = None
-    created: str | None = None
-    settled: str | None = None
-
-
 @router.post("/transactions", dependencies=WRITES_EVENTS)
-async def create_transaction(body: NewTransactionBody, store: StoreDep) -> Transaction:
+async def create_transaction(body: contract.NewTransaction, store: StoreDep) -> Transaction:
     return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
 
 

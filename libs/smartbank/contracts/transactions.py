@@ -3,7 +3,7 @@ build; the edge reads, lists and annotates transactions."""
 
 from __future__ import annotations
 
-from pydantic import StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from smartbank.contracts import Contract, absent_when_none
 
@@ -53,6 +53,26 @@ class Spend(Contract):
     since: str
     currency: str
     spend: int
+
+
+class NewTransaction(Contract):
+    """POST /transactions: idempotent by `id`; `status` is authorised, declined or settled."""
+
+    id: str = Field(min_length=1)
+    account_id: str = Field(min_length=1)
+    amount: StrictInt
+    currency: str
+    description: str
+    status: str
+    decline_reason: str | None = absent_when_none()
+    is_load: StrictBool = False
+    category: str | None = None
+    mcc: str | None = None
+    merchant_descriptor: str | None = None
+    card_id: str | None = None
+    user_id: str | None = None
+    created: str | None = None
+    settled: str | None = None
 
 
 class Settlement(Contract):
