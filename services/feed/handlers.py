@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from feed import domain, listing
-from smartbank.contracts.feed import CreatedFeedItem, FeedItems, NewFeedItem
+from smartbank.contracts.feed import CreatedFeedItem, FeedItem, FeedItems, NewFeedItem
 from smartbank.deps import StoreDep
 
 router = APIRouter()
@@ -26,5 +24,5 @@ async def list_items(
 
 
 @router.get("/feed/items/{item_id}")
-async def get_item(item_id: str, store: StoreDep) -> dict[str, Any]:
+async def get_item(item_id: str, store: StoreDep) -> dict[str, FeedItem]:
     return {"feed_item": await domain.get_item(store, item_id)}
