@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from smartbank import errors, timeutil
-from smartbank.contracts.transactions import Transaction
+from smartbank.contracts.transactions import NewTransaction, Transaction
 from smartbank.money import is_currency
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
@@ -14,25 +12,6 @@ from transactions.tables import TRANSACTIONS, TRANSACTIONS_BY_ACCOUNT
 AUTHORISED, DECLINED, SETTLED, REVERSED = "authorised", "declined", "settled", "reversed"
 STATUSES_AT_CREATION = (AUTHORISED, DECLINED, SETTLED)
 IDENTITY = ("account_id", "amount_authorised", "currency", "initial_status")
-
-
-@dataclass(frozen=True)
-class NewTransaction:
-    id: str
-    account_id: str
-    amount: int
-    currency: str
-    description: str
-    status: str
-    decline_reason: str | None = None
-    is_load: bool = False
-    category: str | None = None
-    mcc: str | None = None
-    merchant_descriptor: str | None = None
-    card_id: str | None = None
-    user_id: str | None = None
-    created: str | None = None
-    settled: str | None = None
 
 
 async def create_transaction(store: TableStore, new: NewTransaction) -> Transaction:
@@ -68,7 +47,7 @@ async def load(store: TableStore, tx_id: str) -> Row:
 def new_row(new: NewTransaction) -> Row:
     _check_new(new)
     return {
-        **asdict(new),
+        **new.model_dump(),
         "amount_authorised": new.amount,
         "created": time_text(new.created, "created") if new.created else timeutil.now_text(),
         "merchant": None,

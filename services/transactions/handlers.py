@@ -34,7 +34,7 @@ WRITES_EVENTS = [Depends(relay_soon)]
 
 @router.post("/transactions", dependencies=WRITES_EVENTS)
 async def create_transaction(body: contract.NewTransaction, store: StoreDep) -> Transaction:
-    return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
+    return await domain.create_transaction(store, body)
 
 
 @router.get("/transactions")
