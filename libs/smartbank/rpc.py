@@ -9,7 +9,7 @@ proxy which calls are safe to retry.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 from urllib.parse import quote
 
 import aiohttp
@@ -17,6 +17,7 @@ import orjson
 import yarl
 from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
+from pydantic import BaseModel, ValidationError
 
 from smartbank import context, errors
 from smartbank.errors import ServiceError
@@ -24,6 +25,8 @@ from smartbank.outbound import Call, Reply, onion
 from smartbank.outbound.identity import IDEMPOTENT as IDEMPOTENT
 from smartbank.registry import spec
 from smartbank.settings import PlatformSettings
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_CONNECTIONS = 512
 UNSENDABLE_SEGMENTS = frozenset({"", ".", ".."})
@@ -53,8 +56,14 @@ def _encoded(segment: str, template: str) -> str:
 
 
 class Rpc(Protocol):
-    """What services depend on: the real client and the testing fake both satisfy it."""
+    """What services depend on: the real client and the testing fakes all satisfy it.
 
+    With `reply=` a contract model (smartbank.contracts) the answer comes back as that model,
+    and one that does not fit it is a `bad_gateway.invalid_response`; without, as parsed JSON.
+    A model given as `json` is sent as its JSON form, with the fields the caller set.
+    """
+
+    @overload
     async def call(
         self,
         service: str,
@@ -64,6 +73,20 @@ class Rpc(Protocol):
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
+        reply: type[M],
+    ) -> M: ...
+
+    @overload
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool = False,
+        reply: None = None,
     ) -> Any: ...
 
 
@@ -116,9 +139,11 @@ class RpcClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
+        reply: type[BaseModel] | None = None,
     ) -> Any:
-        reply = await self._onion(Call(service, method, path, json, params, idempotent))
-        return decode(service, reply.status, reply.body)
+        call = Call(service, method, path, request_body(json), params, idempotent)
+        answer = await self._onion(call)
+        return decode(service, answer.status, answer.body, reply)
 
     async def _transport(self, call: Call) -> Reply:
         url, headers = self.url_for(call.service, call.path)
@@ -150,8 +175,18 @@ class RpcClient:
             self._session = None
 
 
-def decode(service: str, status: int, content: bytes) -> Any:
-    """The JSON body of a success, or the typed error a failure carries."""
+def request_body(json: Any) -> Any:
+    """What goes on the wire for `json`: a contract model as its JSON form, with the fields
+    the caller set (a default the server has anyway is not sent)."""
+    if isinstance(json, BaseModel):
+        return json.model_dump(mode="json", exclude_unset=True)
+    return json
+
+
+def decode(service: str, status: int, content: bytes, reply: type[BaseModel] | None = None) -> Any:
+    """The body of a success (as `reply` when given), or the typed error a failure carries."""
+    if reply is not None and 200 <= status < 300:
+        return _parsed(service, reply, content or b"{}")
     try:
         body = orjson.loads(content) if content else {}
     except orjson.JSONDecodeError:
@@ -163,6 +198,33 @@ def decode(service: str, status: int, content: bytes) -> Any:
     if isinstance(body, dict) and isinstance(body.get("code"), str):
         raise ServiceError.from_dict(body, status)
     raise _proxy_error(service, status, content)
+
+
+def _parsed(service: str, reply: type[M], content: bytes) -> M:
+    try:
+        return reply.model_validate_json(content)
+    except ValidationError as exc:
+        raise invalid_reply(service, reply, exc) from None
+
+
+def as_reply(service: str, reply: type[M], answer: Any) -> M:
+    """`answer` (parsed JSON, or a model) as the contract `reply`, checked as the wire would."""
+    if isinstance(answer, reply):
+        return answer
+    if isinstance(answer, BaseModel):
+        answer = answer.model_dump(mode="json")
+    try:
+        return reply.model_validate(answer)
+    except ValidationError as exc:
+        raise invalid_reply(service, reply, exc) from None
+
+
+def invalid_reply(service: str, reply: type[BaseModel], exc: ValidationError) -> ServiceError:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return errors.bad_gateway(
+        "invalid_response", f"{service} answered no {reply.__name__}: {where}: {first['msg']}"
+    )
 
 
 def _proxy_error(service: str, status: int, content: bytes) -> ServiceError:

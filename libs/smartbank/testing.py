@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from opentelemetry import trace
+from pydantic import BaseModel
 
 from smartbank import errors, rpc
 from smartbank.app import BuiltApp, build_app
@@ -46,8 +47,9 @@ class RecordedCall:
 class FakeRpc:
     """A scripted stand-in for other services: `on(service, method, path_template, responder)`.
 
-    A responder gets the path parameters and the JSON body and returns the answer, or raises a
-    ServiceError, exactly as the real client would surface it. Unscripted calls fail loudly.
+    A responder gets the path parameters and the JSON body and returns the answer (JSON, or a
+    contract model), or raises a ServiceError, exactly as the real client would surface it; a
+    call with `reply=` gets the answer checked against that model. Unscripted calls fail loudly.
     """
 
     routes: list[tuple[str, str, re.Pattern[str], Responder]] = field(default_factory=list)
@@ -66,11 +68,19 @@ class FakeRpc:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
+        reply: type[BaseModel] | None = None,
     ) -> Any:
+        json = rpc.request_body(json)
         self.calls.append(RecordedCall(service, method.upper(), path, json, params, idempotent))
+        answer = await self._answer(service, method.upper(), path, json)
+        if reply is not None:
+            return rpc.as_reply(service, reply, answer)
+        return answer.model_dump(mode="json") if isinstance(answer, BaseModel) else answer
+
+    async def _answer(self, service: str, method: str, path: str, json: Any) -> Any:
         for name, verb, pattern, responder in self.routes:
             match = pattern.match(path)
-            if name == service and verb == method.upper() and match:
+            if name == service and verb == method and match:
                 answer = responder(match.groupdict(), json)
                 return await answer if isinstance(answer, Awaitable) else answer
         raise ServiceError("internal_service.unscripted", f"no fake for {method} {service}{path}")
@@ -194,9 +204,11 @@ class AppRpc:
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotent: bool = False,
+        reply: type[BaseModel] | None = None,
     ) -> Any:
-        reply = await self._onion(Call(service, method, path, json, params, idempotent))
-        return rpc.decode(service, reply.status, reply.body)
+        call = Call(service, method, path, rpc.request_body(json), params, idempotent)
+        answer = await self._onion(call)
+        return rpc.decode(service, answer.status, answer.body, reply)
 
     async def _transport(self, call: Call) -> Reply:
         if call.service not in self.apps:

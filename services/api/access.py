@@ -9,16 +9,28 @@ else's is a 404, exactly as if it did not exist, so ids cannot be probed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from api.calls import call, missing, path
 from smartbank import context, errors
+from smartbank.contracts.auth import AccessToken, Principal
+from smartbank.contracts.balance import Account
 from smartbank.deps import RpcDep
 from smartbank.errors import ServiceError
 from smartbank.rpc import Rpc
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class OfAccount(Protocol):
+    account_id: str
+
+
+Owned = TypeVar("Owned", bound=OfAccount)
 
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth2/token")
 
@@ -30,24 +42,24 @@ class Caller:
     rpc: Rpc
     owners: dict[str, str] = field(default_factory=dict)
 
-    async def call(self, service: str, method: str, route: str, **kwargs: Any) -> Any:
-        return await call(self.rpc, service, method, route, **kwargs)
+    async def call(
+        self, service: str, method: str, route: str, *, reply: type[M], **kwargs: Any
+    ) -> M:
+        return await call(self.rpc, service, method, route, reply=reply, **kwargs)
 
-    async def account(self, account_id: str) -> dict[str, Any]:
+    async def account(self, account_id: str) -> Account:
         """The account, when it is the caller's; otherwise 403 (or 404 when there is none)."""
-        found: dict[str, Any] = await self.call("balance", "GET", path("/accounts/{}", account_id))
-        if "user_id" not in found:
-            raise missing("account")
-        self.owners[account_id] = found["user_id"]
-        if found["user_id"] != self.user_id:
+        found = await self.call("balance", "GET", path("/accounts/{}", account_id), reply=Account)
+        self.owners[account_id] = found.user_id
+        if found.user_id != self.user_id:
             raise errors.forbidden(
                 "insufficient_permissions", "this account is not yours", account_id=account_id
             )
         return found
 
-    async def owned(self, entity: str, record: dict[str, Any]) -> dict[str, Any]:
-        """`record` (which has an `account_id`) when its account is the caller's, else a 404."""
-        account_id = record.get("account_id", "")
+    async def owned(self, entity: str, record: Owned) -> Owned:
+        """`record` when its account is the caller's, else a 404."""
+        account_id = record.account_id
         if account_id not in self.owners:
             try:
                 await self.account(account_id)
@@ -71,11 +83,10 @@ async def authenticate(
 ) -> Caller:
     if credentials is None or not credentials.credentials:
         raise invalid_token("bad_access_token.missing", "send Authorization: Bearer <token>")
-    verified = await call(
-        rpc, "auth", "POST", "/tokens/verify", json={"access_token": credentials.credentials}
-    )
-    context.name_principal(verified["user_id"])
-    return Caller(verified["user_id"], verified["client_id"], rpc)
+    token = AccessToken(access_token=credentials.credentials)
+    verified = await call(rpc, "auth", "POST", "/tokens/verify", json=token, reply=Principal)
+    context.name_principal(verified.user_id)
+    return Caller(verified.user_id, verified.client_id, rpc)
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

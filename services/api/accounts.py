@@ -11,6 +11,9 @@ from api.calls import path
 from api.forms import Id
 from api.models import Account, Accounts, Balance, WhoAmI, shape
 from smartbank import timeutil
+from smartbank.contracts import balance as internal
+from smartbank.contracts.auth import Customer
+from smartbank.contracts.transactions import Spend
 
 router = APIRouter(tags=["accounts"])
 
@@ -27,14 +30,20 @@ async def list_accounts(
     caller: CallerDep, account_type: Annotated[str | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
     found, customer = await asyncio.gather(
-        caller.call("balance", "GET", "/accounts", params={"user_id": caller.user_id}),
-        caller.call("auth", "GET", path("/customers/{}", caller.user_id)),
+        caller.call(
+            "balance",
+            "GET",
+            "/accounts",
+            params={"user_id": caller.user_id},
+            reply=internal.Accounts,
+        ),
+        caller.call("auth", "GET", path("/customers/{}", caller.user_id), reply=Customer),
     )
-    owner = {"user_id": caller.user_id, "preferred_name": customer["name"]}
+    owner = {"user_id": caller.user_id, "preferred_name": customer.name}
     accounts = [
         shape_account(account, owner)
-        for account in found["accounts"]
-        if account_type is None or account["type"] == account_type
+        for account in found.accounts
+        if account_type is None or account.type == account_type
     ]
     return {"accounts": accounts}
 
@@ -44,17 +53,20 @@ async def balance(caller: CallerDep, account_id: Annotated[Id, Query()]) -> dict
     await caller.account(account_id)
     midnight = datetime.combine(timeutil.now().date(), time(), tzinfo=UTC)
     found, spend = await asyncio.gather(
-        caller.call("balance", "GET", path("/accounts/{}/balance", account_id)),
+        caller.call(
+            "balance", "GET", path("/accounts/{}/balance", account_id), reply=internal.Balance
+        ),
         caller.call(
             "transactions",
             "GET",
             "/transactions/spend",
             params={"account_id": account_id, "since": timeutil.format_time(midnight)},
+            reply=Spend,
         ),
     )
-    return shape(Balance, {**found, "spend_today": spend["spend"]})
+    return shape(Balance, {**found.model_dump(), "spend_today": spend.spend})
 
 
-def shape_account(account: dict[str, Any], owner: dict[str, str]) -> dict[str, Any]:
-    country = COUNTRY_BY_CURRENCY.get(account["currency"], "GB")
-    return shape(Account, {**account, "country_code": country, "owners": [owner]})
+def shape_account(account: internal.Account, owner: dict[str, str]) -> dict[str, Any]:
+    country = COUNTRY_BY_CURRENCY.get(account.currency, "GB")
+    return shape(Account, {**account.model_dump(), "country_code": country, "owners": [owner]})

@@ -12,11 +12,15 @@ statuses are those of the Monzo API, which has no 502 or 503.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from smartbank import errors
 from smartbank.errors import ServiceError
 from smartbank.rpc import Rpc, route
+
+M = TypeVar("M", bound=BaseModel)
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 PUBLIC_KIND = {"conflict": "bad_request", "precondition_failed": "bad_request"}
@@ -40,12 +44,20 @@ async def call(
     method: str,
     route: str,
     *,
+    reply: type[M],
     json: Any = None,
     params: dict[str, Any] | None = None,
-) -> Any:
+) -> M:
+    """The answer as the contract `reply`, with any failure made public (`public`)."""
     try:
         return await rpc.call(
-            service, method, route, json=json, params=params, idempotent=method == "GET"
+            service,
+            method,
+            route,
+            json=json,
+            params=params,
+            idempotent=method == "GET",
+            reply=reply,
         )
     except ServiceError as error:
         raise public(error) from None

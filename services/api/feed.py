@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from api.access import CallerDep
 from api.forms import Id, NewFeedItem
 from api.models import Empty, FeedItem, FeedItems, shape
+from smartbank.contracts import feed as internal
 from smartbank.forms import form_body, form_of
 
 router = APIRouter(tags=["feed"])
@@ -23,7 +24,8 @@ async def create_item(
 ) -> dict[str, Any]:
     await caller.account(form.account_id)
     item = form.model_dump(exclude_none=True)
-    await caller.call("feed", "POST", "/feed/items", json={**item, "user_id": caller.user_id})
+    body = internal.NewFeedItem(**item, user_id=caller.user_id)
+    await caller.call("feed", "POST", "/feed/items", json=body, reply=internal.CreatedFeedItem)
     return {}
 
 
@@ -36,7 +38,6 @@ async def list_items(
 ) -> dict[str, Any]:
     await caller.account(account_id)
     params = {"account_id": account_id, "limit": limit, "before": before}
-    found = await caller.call(
-        "feed", "GET", "/feed/items", params={k: v for k, v in params.items() if v is not None}
-    )
-    return {"feed_items": [shape(FeedItem, item) for item in found["feed_items"]]}
+    given = {key: value for key, value in params.items() if value is not None}
+    found = await caller.call("feed", "GET", "/feed/items", params=given, reply=internal.FeedItems)
+    return {"feed_items": [shape(FeedItem, item) for item in found.feed_items]}

@@ -16,8 +16,10 @@ from smartbank.vocabulary import Category, DeclineReason
 M = TypeVar("M", bound=BaseModel)
 
 
-def shape(model: type[M], internal: dict[str, Any]) -> dict[str, Any]:
-    return model.model_validate(internal).model_dump(exclude_unset=True)
+def shape(model: type[M], internal: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    """`internal` (a contract model, or its fields) as the public `model` has it."""
+    fields = internal.model_dump() if isinstance(internal, BaseModel) else internal
+    return model.model_validate(fields).model_dump(exclude_unset=True)
 
 
 class Empty(BaseModel):

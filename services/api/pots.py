@@ -8,6 +8,7 @@ from api.access import Caller, CallerDep
 from api.calls import path
 from api.forms import Id, PotDeposit, PotWithdrawal
 from api.models import Pot, Pots, shape
+from smartbank.contracts import balance as internal
 from smartbank.forms import form_body, form_of
 
 router = APIRouter(tags=["pots"])
@@ -18,8 +19,9 @@ async def list_pots(
     caller: CallerDep, current_account_id: Annotated[Id, Query()]
 ) -> dict[str, Any]:
     await caller.account(current_account_id)
-    found = await caller.call("balance", "GET", path("/accounts/{}/pots", current_account_id))
-    return {"pots": [shape(Pot, pot) for pot in found["pots"]]}
+    pots_path = path("/accounts/{}/pots", current_account_id)
+    found = await caller.call("balance", "GET", pots_path, reply=internal.Pots)
+    return {"pots": [shape(Pot, pot) for pot in found.pots]}
 
 
 @router.put(
@@ -55,10 +57,15 @@ async def move(
     await owned_pot(caller, pot_id)
     await caller.account(account_id)
     moved = await caller.call(
-        "balance", "PUT", path("/pots/{}/{}", pot_id, direction), json=form.model_dump()
+        "balance",
+        "PUT",
+        path("/pots/{}/{}", pot_id, direction),
+        json=form.model_dump(),
+        reply=internal.Pot,
     )
     return shape(Pot, moved)
 
 
-async def owned_pot(caller: Caller, pot_id: str) -> dict[str, Any]:
-    return await caller.owned("pot", await caller.call("balance", "GET", path("/pots/{}", pot_id)))
+async def owned_pot(caller: Caller, pot_id: str) -> internal.Pot:
+    found = await caller.call("balance", "GET", path("/pots/{}", pot_id), reply=internal.Pot)
+    return await caller.owned("pot", found)

@@ -9,6 +9,8 @@ from api.calls import path
 from api.forms import Annotation, Id
 from api.models import OneTransaction, Transaction, Transactions, shape
 from smartbank import errors
+from smartbank.contracts import transactions as internal
+from smartbank.contracts.merchant import Merchant, Merchants
 from smartbank.forms import bracket_map, form_body, read_form, validate
 
 router = APIRouter(tags=["transactions"])
@@ -33,8 +35,9 @@ async def list_transactions(
         "GET",
         "/transactions",
         params={key: value for key, value in params.items() if value is not None},
+        reply=internal.Transactions,
     )
-    return {"transactions": await public(caller, found["transactions"], expand)}
+    return {"transactions": await public(caller, found.transactions, expand)}
 
 
 @router.get(
@@ -64,33 +67,41 @@ async def annotate(
         "transactions",
         "PATCH",
         path("/transactions/{}/annotations", transaction_id),
-        json={"metadata": bracket_map(form, "metadata")},
+        json=internal.Annotations(metadata=bracket_map(form, "metadata")),
+        reply=internal.AnnotatedTransaction,
     )
-    return {"transaction": (await public(caller, [changed["transaction"]], None))[0]}
+    return {"transaction": (await public(caller, [changed.transaction], None))[0]}
 
 
-async def owned_transaction(caller: Caller, transaction_id: str) -> dict[str, Any]:
-    found = await caller.call("transactions", "GET", path("/transactions/{}", transaction_id))
+async def owned_transaction(caller: Caller, transaction_id: str) -> internal.Transaction:
+    tx_path = path("/transactions/{}", transaction_id)
+    found = await caller.call("transactions", "GET", tx_path, reply=internal.Transaction)
     return await caller.owned("transaction", found)
 
 
 async def public(
-    caller: Caller, found: list[dict[str, Any]], expand: list[str] | None
+    caller: Caller, found: list[internal.Transaction], expand: list[str] | None
 ) -> list[dict[str, Any]]:
     if expand and set(expand) - {"merchant"}:
         raise errors.bad_request("invalid_expand", "only expand[]=merchant is supported")
-    if expand:
-        merchants = await expanded_merchants(caller, found)
-        found = [{**tx, "merchant": merchants.get(tx["merchant"])} for tx in found]
-    return [shape(Transaction, tx) for tx in found]
+    if not expand:
+        return [shape(Transaction, tx) for tx in found]
+    merchants = await expanded_merchants(caller, found)
+    return [shape(Transaction, expanded(tx, merchants)) for tx in found]
+
+
+def expanded(tx: internal.Transaction, merchants: dict[str, Merchant]) -> dict[str, Any]:
+    merchant = merchants.get(tx.merchant) if tx.merchant else None
+    return {**tx.model_dump(), "merchant": merchant.model_dump() if merchant else None}
 
 
 async def expanded_merchants(
-    caller: Caller, found: list[dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    ids = sorted({tx["merchant"] for tx in found if tx["merchant"]})
+    caller: Caller, found: list[internal.Transaction]
+) -> dict[str, Merchant]:
+    ids = sorted({tx.merchant for tx in found if tx.merchant})
     if not ids:
         return {}
-    answer = await caller.call("merchant", "POST", "/merchants/batch", json={"ids": ids})
-    merchants: dict[str, dict[str, Any]] = answer["merchants"]
-    return merchants
+    answer = await caller.call(
+        "merchant", "POST", "/merchants/batch", json={"ids": ids}, reply=Merchants
+    )
+    return answer.merchants

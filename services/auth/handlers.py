@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from auth import clients, customers, mail, tokens
 from auth.settings import Settings
 from smartbank import params
+from smartbank.contracts.auth import AccessToken, Customer, Principal
 from smartbank.deps import StoreDep, settings_of
 
 router = APIRouter()
@@ -30,10 +31,6 @@ class NewToken(BaseModel):
     client_id: str = Field(default=tokens.DEFAULT_CLIENT_ID, min_length=1)
 
 
-class AccessToken(BaseModel):
-    access_token: str
-
-
 @router.post("/customers")
 async def create_customer(body: NewCustomer, store: StoreDep) -> dict[str, Any]:
     return await customers.create_customer(store, body.name, body.email)
@@ -46,8 +43,8 @@ async def list_customers(store: StoreDep, limit: str | None = None) -> dict[str,
 
 
 @router.get("/customers/{user_id}")
-async def get_customer(user_id: str, store: StoreDep) -> dict[str, Any]:
-    return await customers.get_customer(store, user_id)
+async def get_customer(user_id: str, store: StoreDep) -> Customer:
+    return Customer(**await customers.get_customer(store, user_id))
 
 
 @router.post("/clients")
@@ -67,8 +64,8 @@ async def issue_token(body: NewToken, store: StoreDep, settings: AuthSettingsDep
 
 
 @router.post("/tokens/verify")
-async def verify_token(body: AccessToken, store: StoreDep) -> dict[str, Any]:
-    return await tokens.verify_token(store, body.access_token)
+async def verify_token(body: AccessToken, store: StoreDep) -> Principal:
+    return Principal(**await tokens.verify_token(store, body.access_token))
 
 
 @router.post("/tokens/revoke")

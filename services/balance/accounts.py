@@ -4,6 +4,7 @@ from typing import Any
 from balance import checks, ledger
 from balance.tables import ACCOUNT_NUMBERS, ACCOUNTS, ACCOUNTS_BY_USER, LEDGER
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.balance import Account
 from smartbank.storage import Row, TableStore
 
 ACCOUNT_TYPE = "uk_retail"
@@ -11,18 +12,18 @@ SORT_CODE = "040004"
 NUMBER_ATTEMPTS = 20
 
 
-def to_dict(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["account_id"],
-        "user_id": row["user_id"],
-        "currency": row["currency"],
-        "description": row["description"],
-        "type": row["type"],
-        "account_number": row["account_number"],
-        "sort_code": row["sort_code"],
-        "created": row["created"],
-        "closed": row["closed"],
-    }
+def account_of(row: Row) -> Account:
+    return Account(
+        id=row["account_id"],
+        user_id=row["user_id"],
+        currency=row["currency"],
+        description=row["description"],
+        type=row["type"],
+        account_number=row["account_number"],
+        sort_code=row["sort_code"],
+        created=row["created"],
+        closed=row["closed"],
+    )
 
 
 async def create(
@@ -31,7 +32,7 @@ async def create(
     currency: Any,
     description: Any = None,
     account_id: Any = None,
-) -> dict[str, Any]:
+) -> Account:
     user_id = checks.identifier(user_id, "user_id")
     currency = checks.currency(currency)
     description = checks.text(user_id if description is None else description, "description")
@@ -45,19 +46,19 @@ async def create(
     if account["user_id"] != user_id or account["currency"] != currency:
         raise _mismatch(account_id)
     await store.insert(ACCOUNTS_BY_USER, account)
-    return to_dict(account)
+    return account_of(account)
 
 
-async def get(store: TableStore, account_id: str) -> dict[str, Any]:
+async def get(store: TableStore, account_id: str) -> Account:
     account = await store.get(ACCOUNTS, {"account_id": account_id})
     if account is None:
         raise errors.not_found("account", f"no account {account_id}", account_id=account_id)
-    return to_dict(account)
+    return account_of(account)
 
 
-async def list_for_user(store: TableStore, user_id: str) -> list[dict[str, Any]]:
+async def list_for_user(store: TableStore, user_id: str) -> list[Account]:
     checks.identifier(user_id, "user_id")
-    return [to_dict(row) for row in await store.query(ACCOUNTS_BY_USER, {"user_id": user_id})]
+    return [account_of(row) for row in await store.query(ACCOUNTS_BY_USER, {"user_id": user_id})]
 
 
 async def _open_ledger(store: TableStore, account_id: str, currency: str) -> None:

@@ -3,6 +3,7 @@ from typing import Any
 from balance import checks, ledger
 from balance.ledger import Balance, Movement
 from smartbank import errors, timeutil
+from smartbank.contracts.balance import Hold
 from smartbank.storage import Row, TableStore
 
 HELD, CAPTURED, RELEASED = "held", "captured", "released"
@@ -12,22 +13,22 @@ def hold_entry(hold_id: str) -> str:
     return f"hold:{hold_id}"
 
 
-def to_dict(row: Row) -> dict[str, Any]:
-    return {
-        "hold_id": row["entry"].removeprefix("hold:"),
-        "account_id": row["account_id"],
-        "amount": row["amount"],
-        "original_amount": row["original_amount"],
-        "captured_amount": row["captured_amount"],
-        "currency": row["currency"],
-        "state": row["state"],
-        "expires_at": row["expires_at"],
-    }
+def hold_of(row: Row) -> Hold:
+    return Hold(
+        hold_id=row["entry"].removeprefix("hold:"),
+        account_id=row["account_id"],
+        amount=row["amount"],
+        original_amount=row["original_amount"],
+        captured_amount=row["captured_amount"],
+        currency=row["currency"],
+        state=row["state"],
+        expires_at=row["expires_at"],
+    )
 
 
 async def reserve(
     store: TableStore, account_id: str, hold_id: str, amount: Any, currency: Any, expires_at: Any
-) -> dict[str, Any]:
+) -> Hold:
     checks.identifier(hold_id, "hold_id")
     amount = checks.positive_amount(amount)
     currency = checks.currency(currency)
@@ -54,13 +55,13 @@ async def reserve(
             )
         return Movement(_new_hold(amount, currency, expires_at), held_delta=amount)
 
-    return to_dict(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
+    return hold_of(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
 
 
-async def get(store: TableStore, account_id: str, hold_id: str) -> dict[str, Any]:
+async def get(store: TableStore, account_id: str, hold_id: str) -> Hold:
     await ledger.read_balance(store, account_id)
     row = await ledger.read_entry(store, account_id, hold_entry(hold_id))
-    return to_dict(_require_hold(row, hold_id))
+    return hold_of(_require_hold(row, hold_id))
 
 
 async def capture(
@@ -70,7 +71,7 @@ async def capture(
     amount: Any,
     currency: Any,
     tolerance: Any = 0,
-) -> dict[str, Any]:
+) -> Hold:
     """Take the hold for its final amount: at most what it holds plus `tolerance`, which the
     caller states (a tip within the merchant category's allowance); never more."""
     amount = checks.positive_amount(amount)
@@ -100,12 +101,12 @@ async def capture(
         captured = {"amount": 0, "captured_amount": amount, "state": CAPTURED}
         return Movement(captured, ledger_delta=-amount, held_delta=-hold["amount"])
 
-    return to_dict(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
+    return hold_of(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
 
 
 async def release(
     store: TableStore, account_id: str, hold_id: str, release_id: Any, amount: Any = None
-) -> dict[str, Any]:
+) -> Hold:
     release_id = checks.identifier(release_id, "release_id")
     wanted = None if amount is None else checks.positive_amount(amount)
 
@@ -126,7 +127,7 @@ async def release(
         }
         return Movement(values, held_delta=-released)
 
-    return to_dict(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
+    return hold_of(await ledger.transact(store, account_id, hold_entry(hold_id), decide))
 
 
 def _new_hold(amount: int, currency: str, expires_at: str) -> dict[str, Any]:

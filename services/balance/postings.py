@@ -3,6 +3,7 @@ from typing import Any
 from balance import checks, ledger
 from balance.ledger import Balance, Movement
 from smartbank import errors, timeutil
+from smartbank.contracts.balance import Posting
 from smartbank.storage import Row, TableStore
 
 
@@ -10,15 +11,15 @@ def posting_entry(posting_id: str) -> str:
     return f"post:{posting_id}"
 
 
-def to_dict(row: Row) -> dict[str, Any]:
-    return {
-        "posting_id": row["entry"].removeprefix("post:"),
-        "account_id": row["account_id"],
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "description": row["description"],
-        "created": row["created"],
-    }
+def posting_of(row: Row) -> Posting:
+    return Posting(
+        posting_id=row["entry"].removeprefix("post:"),
+        account_id=row["account_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        description=row["description"],
+        created=row["created"],
+    )
 
 
 async def post(
@@ -28,7 +29,7 @@ async def post(
     amount: Any,
     currency: Any,
     description: Any = "",
-) -> dict[str, Any]:
+) -> Posting:
     posting_id = checks.identifier(posting_id, "posting_id")
     amount = checks.signed_amount(amount)
     currency = checks.currency(currency)
@@ -47,4 +48,4 @@ async def post(
         checks.same_currency(balance.currency, currency)
         return Movement({**content, "created": timeutil.now_text()}, ledger_delta=amount)
 
-    return to_dict(await ledger.transact(store, account_id, posting_entry(posting_id), decide))
+    return posting_of(await ledger.transact(store, account_id, posting_entry(posting_id), decide))

@@ -3,6 +3,7 @@ from typing import Any
 from balance import checks, ledger, pots
 from balance.ledger import Balance, Changes, Found
 from smartbank import errors, timeutil
+from smartbank.contracts.balance import Pot
 from smartbank.storage import Row, TableStore
 
 DEPOSIT, WITHDRAW = "deposit", "withdraw"
@@ -14,21 +15,21 @@ def move_entry(pot_id: str, dedupe_id: str) -> str:
 
 async def deposit(
     store: TableStore, pot_id: str, source_account_id: Any, amount: Any, dedupe_id: Any
-) -> dict[str, Any]:
+) -> Pot:
     account_id = checks.identifier(source_account_id, "source_account_id")
     return await _move(store, pot_id, DEPOSIT, account_id, amount, dedupe_id)
 
 
 async def withdraw(
     store: TableStore, pot_id: str, destination_account_id: Any, amount: Any, dedupe_id: Any
-) -> dict[str, Any]:
+) -> Pot:
     account_id = checks.identifier(destination_account_id, "destination_account_id")
     return await _move(store, pot_id, WITHDRAW, account_id, amount, dedupe_id)
 
 
 async def _move(
     store: TableStore, pot_id: str, kind: str, account_id: str, amount: Any, dedupe_id: Any
-) -> dict[str, Any]:
+) -> Pot:
     amount = checks.positive_amount(amount)
     dedupe_id = checks.identifier(dedupe_id, "dedupe_id")
     owner = await pots.account_of(store, pot_id)
@@ -57,8 +58,7 @@ async def _move(
         )
 
     written = await ledger.transact_entries(store, owner, (pot_key, move_key), decide)
-    result: dict[str, Any] = pots.require(written[move_key], pot_id)["result"]
-    return result
+    return Pot(**pots.require(written[move_key], pot_id)["result"])
 
 
 def _moved(pot: Row, kind: str, amount: int, balance: Balance) -> Row:

@@ -5,6 +5,7 @@ from balance import checks, ledger
 from balance.ledger import Balance, Movement
 from balance.tables import LEDGER, POTS_BY_ID
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.balance import Pot
 from smartbank.storage import Row, TableStore
 
 DEFAULT_STYLE = "beach_ball"
@@ -21,7 +22,12 @@ def pot_id_of(row: Row) -> str:
     return str(row["entry"]).removeprefix(POT_PREFIX)
 
 
+def pot_of(row: Row) -> Pot:
+    return Pot(**to_dict(row))
+
+
 def to_dict(row: Row) -> dict[str, Any]:
+    """The pot as its reply has it, and as a pot move keeps it."""
     return {
         "id": pot_id_of(row),
         "account_id": row["account_id"],
@@ -37,7 +43,7 @@ def to_dict(row: Row) -> dict[str, Any]:
 
 async def create(
     store: TableStore, account_id: str, name: Any, style: Any = DEFAULT_STYLE, pot_id: Any = None
-) -> dict[str, Any]:
+) -> Pot:
     name = checks.label(name, "name")
     style = checks.label(style, "style", limit=50)
     pot_id = checks.plain_id(ids.new_id("pot") if pot_id is None else pot_id, "pot_id")
@@ -51,7 +57,7 @@ async def create(
             raise _mismatch(pot_id)
         return None
 
-    return to_dict(await ledger.transact(store, account_id, pot_entry(pot_id), decide))
+    return pot_of(await ledger.transact(store, account_id, pot_entry(pot_id), decide))
 
 
 async def account_of(store: TableStore, pot_id: str) -> str:
@@ -61,18 +67,18 @@ async def account_of(store: TableStore, pot_id: str) -> str:
     return str(claim["account_id"])
 
 
-async def get(store: TableStore, pot_id: str) -> dict[str, Any]:
+async def get(store: TableStore, pot_id: str) -> Pot:
     account_id = await account_of(store, pot_id)
-    return to_dict(require(await ledger.read_entry(store, account_id, pot_entry(pot_id)), pot_id))
+    return pot_of(require(await ledger.read_entry(store, account_id, pot_entry(pot_id)), pot_id))
 
 
-async def list_for_account(store: TableStore, account_id: str) -> list[dict[str, Any]]:
+async def list_for_account(store: TableStore, account_id: str) -> list[Pot]:
     await ledger.read_balance(store, account_id)
     rows = await _pot_rows(store, account_id)
-    return [to_dict(row) for row in sorted(rows, key=lambda row: (row["created"], row["entry"]))]
+    return [pot_of(row) for row in sorted(rows, key=lambda row: (row["created"], row["entry"]))]
 
 
-async def delete(store: TableStore, pot_id: str) -> dict[str, Any]:
+async def delete(store: TableStore, pot_id: str) -> Pot:
     account_id = await account_of(store, pot_id)
 
     def decide(_: Balance, found: Row | None) -> Movement | None:
@@ -85,7 +91,7 @@ async def delete(store: TableStore, pot_id: str) -> dict[str, Any]:
             )
         return Movement({"deleted": True, "updated": timeutil.now_text()})
 
-    return to_dict(await ledger.transact(store, account_id, pot_entry(pot_id), decide))
+    return pot_of(await ledger.transact(store, account_id, pot_entry(pot_id), decide))
 
 
 async def balance_with_pots(store: TableStore, account_id: str) -> Balance:

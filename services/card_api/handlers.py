@@ -1,4 +1,4 @@
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Header
 
@@ -7,6 +7,7 @@ from card_api.metrics import AuthorisationMetrics
 from card_api.network import Budget, Network
 from card_api.settings import Settings
 from smartbank import context
+from smartbank.contracts.card_processing import Adjusted, Decision
 from smartbank.deps import RuntimeDep
 
 router = APIRouter(prefix="/network/v1")
@@ -43,9 +44,9 @@ async def authorise(
     net: NetworkDep,
     counted: MetricsDep,
     budget: BudgetDep,
-) -> dict[str, Any]:
+) -> Decision:
     if not message.token_is_wellformed:
-        refused = {"approved": False, "response_code": NO_SUCH_CARD}
+        refused = Decision(approved=False, response_code=NO_SUCH_CARD)
         counted.count(refused)
         return refused
     answer = await net.authorise(message.model_dump(), budget)
@@ -54,16 +55,16 @@ async def authorise(
 
 
 @router.post("/reversals")
-async def reverse(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> dict[str, Any]:
+async def reverse(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> Adjusted:
     return await _adjust("/reversals", message, net, budget)
 
 
 @router.post("/presentments")
-async def present(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> dict[str, Any]:
+async def present(message: Adjustment, net: NetworkDep, budget: BudgetDep) -> Adjusted:
     return await _adjust("/presentments", message, net, budget)
 
 
-async def _adjust(path: str, message: Adjustment, net: Network, budget: Budget) -> dict[str, Any]:
+async def _adjust(path: str, message: Adjustment, net: Network, budget: Budget) -> Adjusted:
     if not message.token_is_wellformed:
-        return {"accepted": False, "response_code": NO_SUCH_CARD}
+        return Adjusted(accepted=False, response_code=NO_SUCH_CARD)
     return await net.adjust(path, message.model_dump(), budget)

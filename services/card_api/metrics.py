@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 from prometheus_client import CollectorRegistry, Counter
+
+from smartbank.contracts.card_processing import Decision
 
 
 class AuthorisationMetrics:
@@ -14,9 +14,9 @@ class AuthorisationMetrics:
             registry=registry,
         )
 
-    def count(self, answer: dict[str, Any]) -> None:
+    def count(self, answer: Decision) -> None:
         self.answered.labels(
-            "true" if answer.get("approved") else "false",
-            str(answer.get("response_code", "")),
-            str(answer.get("decline_reason", "")),
+            "true" if answer.approved else "false",
+            answer.response_code,
+            answer.decline_reason or "",
         ).inc()

@@ -20,12 +20,13 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from card_api.settings import Settings
 from smartbank import context
+from smartbank.contracts.card_processing import Adjusted, Decision
 from smartbank.errors import ServiceError
 from smartbank.rpc import Rpc
 
@@ -49,7 +50,7 @@ AFTER_THE_EDGE = 0.02
 # card-processing while it is still working through the burst's authorisations.
 NOTICES_AT_ONCE = 4
 
-Answer = dict[str, Any]
+Answer = TypeVar("Answer", Decision, Adjusted)
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,6 @@ def is_permanent(error: ServiceError) -> bool:
     return error.kind in PERMANENT_KINDS
 
 
-def refusal(verdict: str, code: str) -> Answer:
-    return {verdict: False, "response_code": code}
-
-
 @dataclass
 class Network:
     rpc: Rpc
@@ -97,25 +94,31 @@ class Network:
             return Budget(time.monotonic() + total - margin)
         return Budget(arrived + total - margin, edge_deadline=arrived + total)
 
-    async def authorise(self, message: dict[str, Any], budget: Budget) -> Answer:
-        decided = await self.decide("/authorisations", message, budget)
+    async def authorise(self, message: dict[str, Any], budget: Budget) -> Decision:
+        decided = await self.decide("/authorisations", message, budget, Decision)
         if decided == ISSUER_UNAVAILABLE:
             self.stand_in(message)
         await budget.answer_in_turn()
-        return decided if isinstance(decided, dict) else refusal("approved", decided)
+        if isinstance(decided, str):
+            return Decision(approved=False, response_code=decided)
+        return decided
 
-    async def adjust(self, path: str, message: dict[str, Any], budget: Budget) -> Answer:
-        decided = await self.decide(path, message, budget)
+    async def adjust(self, path: str, message: dict[str, Any], budget: Budget) -> Adjusted:
+        decided = await self.decide(path, message, budget, Adjusted)
         await budget.answer_in_turn()
-        return decided if isinstance(decided, dict) else refusal("accepted", decided)
+        if isinstance(decided, str):
+            return Adjusted(accepted=False, response_code=decided)
+        return decided
 
-    async def decide(self, path: str, message: dict[str, Any], budget: Budget) -> Answer | str:
+    async def decide(
+        self, path: str, message: dict[str, Any], budget: Budget, reply: type[Answer]
+    ) -> Answer | str:
         """card-processing's answer, or the response code card-api answers with itself: no
         answer after the cutoff reaches the network (the edge has answered 91 by then)."""
         if budget.remaining() < LEAST_WORTH_ASKING or not await self._slot(budget):
             return ISSUER_UNAVAILABLE
         try:
-            decided = await self.forward(path, message, budget)
+            decided = await self.forward(path, message, budget, reply)
         finally:
             self.slots.release()
         return decided if budget.remaining() > 0 else ISSUER_UNAVAILABLE
@@ -131,17 +134,19 @@ class Network:
         except TimeoutError:
             return False
 
-    async def forward(self, path: str, message: dict[str, Any], budget: Budget) -> Answer | str:
+    async def forward(
+        self, path: str, message: dict[str, Any], budget: Budget, reply: type[Answer]
+    ) -> Answer | str:
         """card-processing's answer; 12 when it refuses the message as one that can never
         apply; 91 when it does not answer within the budget or fails (timeouts, outages,
         conflicts and 5xx are the issuer side failing, never the network's fault)."""
         ctx = context.current().with_budget(budget.remaining())
         try:
             with context.bound(ctx):
-                answer: Answer = await asyncio.wait_for(
-                    self.rpc.call("card-processing", "POST", path, json=message, idempotent=True),
-                    timeout=max(budget.remaining(), 0.001),
+                call = self.rpc.call(
+                    "card-processing", "POST", path, json=message, idempotent=True, reply=reply
                 )
+                answer: Answer = await asyncio.wait_for(call, max(budget.remaining(), 0.001))
                 return answer
         except TimeoutError:
             log.warning("no decision within the deadline", extra={"path": path})

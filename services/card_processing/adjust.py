@@ -16,6 +16,7 @@ from card_processing.messages import Adjustment, auth_key
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import errors, ids, timeutil
+from smartbank.contracts import transactions as tx
 from smartbank.errors import ServiceError
 from smartbank.storage import Row
 
@@ -119,19 +120,19 @@ class Adjuster:
     async def _sync_transaction(self, row: Row, stand_in: bool) -> None:
         if stand_in:
             await self.peers.transition(
-                row["transaction_id"], "decline", {"decline_reason": "OTHER"}
+                row["transaction_id"], "decline", tx.Decline(decline_reason="OTHER")
             )
             return
         # Read, and take off what is still too much, guarded by the amount read: a write whose
         # outcome was unknown (outcome_unknown) may land late, and the part is not taken twice.
         for attempt in range(SYNC_ATTEMPTS + 1):
             recorded = await self.peers.transaction(row["transaction_id"])
-            excess = -recorded["amount"] - row["outstanding"]
-            if recorded.get("status") != "authorised" or excess <= 0:
+            excess = -recorded.amount - row["outstanding"]
+            if recorded.status != "authorised" or excess <= 0:
                 return
             if attempt == SYNC_ATTEMPTS:
                 break
-            body = {"amount": excess, "if_amount": recorded["amount"]}
+            body = tx.Reversal(amount=excess, if_amount=recorded.amount)
             try:
                 await self.peers.transition(row["transaction_id"], "reverse", body)
             except ServiceError as exc:

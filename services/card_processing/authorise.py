@@ -23,6 +23,7 @@ from card_processing.peers import Peers, unavailable
 from card_processing.records import DECIDED, Records
 from card_processing.settings import Settings
 from smartbank import context, errors, ids, timeutil
+from smartbank.contracts import transactions as tx
 from smartbank.errors import ServiceError
 from smartbank.storage import Row
 
@@ -109,22 +110,22 @@ class Authoriser:
             return await self._finish(row, answers.refused(answers.NO_SUCH_CARD), "declined")
         row = {
             **row,
-            "card_id": card["id"],
-            "account_id": card["account_id"],
-            "user_id": card.get("user_id"),
+            "card_id": card.id,
+            "account_id": card.account_id,
+            "user_id": card.user_id,
         }
         if row.get("abandoned_hold"):
             await self.peers.release(row["account_id"], row["abandoned_hold"], "takeover")
         if row["reversed_early"] or row.get("clearing"):  # reversed, or cleared offline, first
             return await self._decline(row, msg, answers.DO_NOT_HONOUR)
-        unusable = answers.BY_USABILITY.get(card.get("usability", "ACTIVE"))
+        unusable = answers.BY_USABILITY.get(card.usability)
         if unusable is not None:
             return await self._decline(row, msg, unusable)
         decline = await self._reserve(row, msg)
         if decline is not None:
             return await self._decline(row, msg, decline)
         recorded = await self._record(row, msg, "authorised", None, holding=True)
-        if recorded.get("status") == "declined":  # finalised after an earlier failed attempt
+        if recorded.status == "declined":  # finalised after an earlier failed attempt
             await self._give_back(row, "declined-late")
             declined = answers.declined(answers.DO_NOT_HONOUR, row["transaction_id"])
             return await self._finish(row, declined, "declined")
@@ -152,23 +153,22 @@ class Authoriser:
 
     async def _record(
         self, row: Row, msg: Authorisation, status: str, reason: str | None, *, holding: bool
-    ) -> dict[str, Any]:
-        transaction = {
-            "id": row["transaction_id"],
-            "account_id": row["account_id"],
-            "amount": -msg.amount,
-            "currency": msg.currency,
-            "description": msg.merchant.descriptor,
-            "status": status,
-            "mcc": msg.merchant.mcc,
-            "merchant_descriptor": msg.merchant.descriptor,
-            "card_id": row["card_id"],
-            "user_id": row.get("user_id"),
-            "created": row["created"],
-        }
-        if reason is not None:
-            transaction["decline_reason"] = reason
-        recorded: dict[str, Any] = await self._call(
+    ) -> tx.Transaction:
+        transaction = tx.NewTransaction(
+            id=row["transaction_id"],
+            account_id=row["account_id"],
+            amount=-msg.amount,
+            currency=msg.currency,
+            description=msg.merchant.descriptor,
+            status=status,
+            decline_reason=reason,
+            mcc=msg.merchant.mcc,
+            merchant_descriptor=msg.merchant.descriptor,
+            card_id=row["card_id"],
+            user_id=row.get("user_id"),
+            created=row["created"],
+        )
+        recorded: tx.Transaction = await self._call(
             "record the transaction", self.peers.record(transaction), row, holding, recording=True
         )
         return recorded
@@ -234,7 +234,7 @@ class Authoriser:
         if answer.get("approved"):
             await self.peers.release(row["account_id"], row["hold_id"], "void")
             await self.peers.transition(
-                row["transaction_id"], "decline", {"decline_reason": "OTHER"}
+                row["transaction_id"], "decline", tx.Decline(decline_reason="OTHER")
             )
         decline = answers.STAND_IN if row["stand_in"] else answers.DO_NOT_HONOUR
         voided = (

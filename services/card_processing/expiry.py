@@ -14,6 +14,7 @@ from datetime import timedelta
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import timeutil
+from smartbank.contracts.transactions import Reversal
 from smartbank.storage import Row
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Expirer:
             saved = await self.records.change(row, state="expired", outstanding=0)
             if saved is None:
                 return 0
-            await self.peers.transition(row["transaction_id"], "reverse", {})
+            await self.peers.transition(row["transaction_id"], "reverse", Reversal())
             expired = 1
         elif row is not None and row["state"] in ("pending", "failed"):
             if row.get("lease_until") and row["lease_until"] > timeutil.now_text():

@@ -17,6 +17,7 @@ from card_processing import answers
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import timeutil
+from smartbank.contracts.transactions import Decline
 from smartbank.errors import ServiceError
 from smartbank.storage import Row
 
@@ -59,7 +60,7 @@ class FollowUps:
         try:
             record = await self.records.must_get(entry["auth_key"])
             if record["attempt"] == entry["attempt"] and record["state"] == "failed":
-                reason = {"decline_reason": answers.DO_NOT_HONOUR.reason}
+                reason = Decline(decline_reason=answers.DO_NOT_HONOUR.reason)
                 await self.peers.transition(entry["transaction_id"], "decline", reason)
         except ServiceError as exc:
             if not exc.matches("not_found"):  # not found: the write never landed

@@ -11,6 +11,7 @@ from card_processing.peers import Peers
 from card_processing.presentments import Presenter
 from card_processing.records import Records
 from card_processing.settings import Settings
+from smartbank.contracts.card_processing import Adjusted, Decision
 from smartbank.deps import RpcDep, StoreDep, settings_of
 
 router = APIRouter()
@@ -38,23 +39,23 @@ PresenterDep = Annotated[Presenter, Depends(presenter)]
 
 
 @router.post("/authorisations")
-async def authorise(message: Authorisation, decide: AuthoriserDep) -> dict[str, Any]:
-    return await decide.authorise(message)
+async def authorise(message: Authorisation, decide: AuthoriserDep) -> Decision:
+    return Decision(**await decide.authorise(message))
 
 
 @router.post("/reversals")
-async def reverse(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
-    return await adjust.reverse(message)
+async def reverse(message: Adjustment, adjust: AdjusterDep) -> Adjusted:
+    return Adjusted(**await adjust.reverse(message))
 
 
 @router.post("/stand-ins")
-async def stand_in(message: Adjustment, adjust: AdjusterDep) -> dict[str, Any]:
-    return await adjust.reverse(message, stand_in=True)
+async def stand_in(message: Adjustment, adjust: AdjusterDep) -> Adjusted:
+    return Adjusted(**await adjust.reverse(message, stand_in=True))
 
 
 @router.post("/presentments")
-async def present(message: Adjustment, clear: PresenterDep) -> dict[str, Any]:
-    return await clear.present(message)
+async def present(message: Adjustment, clear: PresenterDep) -> Adjusted:
+    return Adjusted(**await clear.present(message))
 
 
 @router.get("/chargebacks")

@@ -18,6 +18,7 @@ from card_processing.messages import Adjustment, auth_key
 from card_processing.peers import Peers
 from card_processing.records import Records
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.transactions import NewTransaction, Settlement
 from smartbank.storage import Row
 
 ATTEMPTS = 20
@@ -84,11 +85,11 @@ class Presenter:
         card = await self.peers.card_by_token(msg.card_token)
         if card is None:
             return Answered(answers.adjustment(answers.NO_SUCH_CARD))
-        if await self.peers.account_currency(card["account_id"]) != msg.currency:
+        if await self.peers.account_currency(card.account_id) != msg.currency:
             return Answered(answers.adjustment(answers.INVALID_TRANSACTION))
         charge = clearing.offline(msg.amount, self.floor_limit)
         plan = _plan(OFFLINE, charge, msg.currency, 0, ids.derived_id("tx", "offline", key))
-        located = {"account_id": card["account_id"], "card_id": card["id"]}
+        located = {"account_id": card.account_id, "card_id": card.id}
         if row is not None:
             return await self.records.change(row, clearing={**plan, **located})
         created, fresh = await self.records.create(_offline_record(key, msg, {**plan, **located}))
@@ -106,7 +107,7 @@ class Presenter:
                 account, row["hold_id"], charge.charged, plan["currency"], tolerance
             )
             await self.peers.transition(
-                plan["transaction_id"], "settle", {"amount": charge.charged}
+                plan["transaction_id"], "settle", Settlement(amount=charge.charged)
             )
         elif charge.charged:
             await self._post(row, account, charge)
@@ -122,17 +123,17 @@ class Presenter:
             account, plan["transaction_id"], -charge.charged, plan["currency"], "card presentment"
         )
         await self.peers.record(
-            {
-                "id": plan["transaction_id"],
-                "account_id": account,
-                "amount": -charge.charged,
-                "currency": plan["currency"],
-                "description": "Card payment",
-                "status": "settled",
-                "created": plan["planned_at"],
-                "settled": plan["planned_at"],
-                "card_id": plan.get("card_id"),
-            }
+            NewTransaction(
+                id=plan["transaction_id"],
+                account_id=account,
+                amount=-charge.charged,
+                currency=plan["currency"],
+                description="Card payment",
+                status="settled",
+                created=plan["planned_at"],
+                settled=plan["planned_at"],
+                card_id=plan.get("card_id"),
+            )
         )
 
 

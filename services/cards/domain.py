@@ -4,10 +4,10 @@ import asyncio
 import re
 import secrets
 from datetime import datetime
-from typing import Any
 
 from cards.tables import CARDS, CARDS_BY_ACCOUNT, CARDS_BY_TOKEN
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.cards import Card, UsableCard
 from smartbank.storage import Row, TableStore
 
 ACTIVE, INACTIVE, BLOCKED, EXPIRED = "ACTIVE", "INACTIVE", "BLOCKED", "EXPIRED"
@@ -19,7 +19,7 @@ _EXPIRES = re.compile(r"(0[1-9]|1[0-2])/(\d{4})")
 
 async def create_card(
     store: TableStore, *, account_id: str, user_id: str, name: str, expires: str | None = None
-) -> dict[str, Any]:
+) -> Card:
     expires = expires or default_expiry(timeutil.now())
     expiry_month(expires)
     row: Row = {
@@ -42,27 +42,27 @@ async def create_card(
     return card_json(row)
 
 
-async def get_card(store: TableStore, card_id: str) -> dict[str, Any]:
+async def get_card(store: TableStore, card_id: str) -> Card:
     return card_json(await _load(store, card_id))
 
 
 async def get_card_by_token(
     store: TableStore, token: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> UsableCard:
     entry = await store.get(CARDS_BY_TOKEN, {"processor_token": token})
     row = await store.get(CARDS, {"card_id": entry["card_id"]}) if entry else None
     if row is None:
         raise errors.not_found("card", "no card with this token")
-    return {**card_json(row), "usability": usability(row, now or timeutil.now())}
+    return UsableCard(**card_fields(row), usability=usability(row, now or timeutil.now()))
 
 
-async def list_cards(store: TableStore, account_id: str) -> list[dict[str, Any]]:
+async def list_cards(store: TableStore, account_id: str) -> list[Card]:
     entries = await store.query(CARDS_BY_ACCOUNT, {"account_id": account_id})
     rows = await asyncio.gather(*(store.get(CARDS, {"card_id": e["card_id"]}) for e in entries))
     return [card_json(row) for row in rows if row is not None]
 
 
-async def set_status(store: TableStore, card_id: str, status: str) -> dict[str, Any]:
+async def set_status(store: TableStore, card_id: str, status: str) -> Card:
     if status not in STATUSES:
         raise errors.bad_request(
             "invalid_status", f"status must be one of {', '.join(STATUSES)}", status=status
@@ -104,7 +104,11 @@ def default_expiry(now: datetime) -> str:
     return f"{now.month:02d}/{now.year + VALIDITY_YEARS}"
 
 
-def card_json(row: Row) -> dict[str, Any]:
+def card_json(row: Row) -> Card:
+    return Card(**card_fields(row))
+
+
+def card_fields(row: Row) -> dict[str, str]:
     return {
         "id": row["card_id"],
         "account_id": row["account_id"],

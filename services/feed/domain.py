@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
-from feed.validation import NewItem, check
+from feed.validation import check
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.feed import FeedItem, NewFeedItem
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 
@@ -20,7 +19,7 @@ TEXT_FIELDS = (
 )
 
 
-async def create_item(store: TableStore, new: NewItem) -> tuple[dict[str, Any], bool]:
+async def create_item(store: TableStore, new: NewFeedItem) -> tuple[FeedItem, bool]:
     check(new)
     row = new_row(new)
     claim = await store.insert(ITEM_BY_ID, row, if_not_exists=True)
@@ -31,11 +30,11 @@ async def create_item(store: TableStore, new: NewItem) -> tuple[dict[str, Any], 
     return item_json(row), claim.applied
 
 
-async def get_item(store: TableStore, item_id: str) -> dict[str, Any]:
+async def get_item(store: TableStore, item_id: str) -> FeedItem:
     return item_json(await _load(store, item_id))
 
 
-def new_row(new: NewItem) -> Row:
+def new_row(new: NewFeedItem) -> Row:
     texts = {field: (getattr(new, field) or "").strip() for field in TEXT_FIELDS}
     return {
         **texts,
@@ -48,16 +47,16 @@ def new_row(new: NewItem) -> Row:
     }
 
 
-def item_json(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["item_id"],
-        "account_id": row["account_id"],
-        "user_id": row["user_id"],
-        "type": row["type"],
-        "transaction_id": row["transaction_id"],
-        "created": row["created"],
+def item_json(row: Row) -> FeedItem:
+    return FeedItem(
+        id=row["item_id"],
+        account_id=row["account_id"],
+        user_id=row["user_id"],
+        type=row["type"],
+        transaction_id=row["transaction_id"],
+        created=row["created"],
         **{field: row[field] or "" for field in TEXT_FIELDS},
-    }
+    )
 
 
 async def _load(store: TableStore, item_id: str) -> Row:
@@ -67,7 +66,7 @@ async def _load(store: TableStore, item_id: str) -> Row:
     return row
 
 
-def _check_same_account(existing: Row, new: NewItem) -> None:
+def _check_same_account(existing: Row, new: NewFeedItem) -> None:
     if existing["account_id"] != new.account_id:
         raise errors.conflict(
             "feed_item_mismatch",

@@ -1,30 +1,28 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from feed import domain, listing
-from feed.validation import NewItem
+from smartbank.contracts.feed import CreatedFeedItem, FeedItem, FeedItems, NewFeedItem
 from smartbank.deps import StoreDep
 
 router = APIRouter()
 
 
 @router.post("/feed/items")
-async def create_item(body: NewItem, store: StoreDep) -> dict[str, Any]:
+async def create_item(body: NewFeedItem, store: StoreDep) -> CreatedFeedItem:
     item, created = await domain.create_item(store, body)
-    return {"feed_item": item, "created": created}
+    return CreatedFeedItem(feed_item=item, created=created)
 
 
 @router.get("/feed/items")
 async def list_items(
     account_id: str, store: StoreDep, before: str | None = None, limit: str | None = None
-) -> dict[str, Any]:
+) -> FeedItems:
     found = await listing.list_items(store, account_id, before=before, limit=limit)
-    return {"feed_items": found}
+    return FeedItems(feed_items=found)
 
 
 @router.get("/feed/items/{item_id}")
-async def get_item(item_id: str, store: StoreDep) -> dict[str, Any]:
+async def get_item(item_id: str, store: StoreDep) -> dict[str, FeedItem]:
     return {"feed_item": await domain.get_item(store, item_id)}

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from feed.domain import item_json
 from feed.tables import FEED_ITEMS, ITEM_BY_ID
 from feed.validation import PREFIXES
 from smartbank import errors
+from smartbank.contracts.feed import FeedItem
 from smartbank.params import parse_limit, time_text
 from smartbank.storage import TableStore
 
@@ -16,7 +15,7 @@ async def list_items(
     *,
     before: str | None = None,
     limit: int | str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[FeedItem]:
     count = parse_limit(limit)
     upper = await _upper_bound(store, account_id, before) if before else None
     rows = await store.query(

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from smartbank import errors
+from smartbank.contracts.feed import NewFeedItem
 
 TRANSACTION, BASIC = "transaction", "basic"
 TYPES = (TRANSACTION, BASIC)
@@ -30,25 +30,7 @@ _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _ID_TAIL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-@dataclass(frozen=True)
-class NewItem:
-    account_id: str
-    type: str
-    id: str | None = None
-    user_id: str | None = None
-    title: str | None = None
-    body: str | None = None
-    image_url: str | None = None
-    emoji: str | None = None
-    url: str | None = None
-    transaction_id: str | None = None
-    background_color: str | None = None
-    title_color: str | None = None
-    body_color: str | None = None
-    created: str | None = None
-
-
-def check(new: NewItem) -> None:
+def check(new: NewFeedItem) -> None:
     if new.type not in TYPES:
         raise errors.bad_request(
             "invalid_type", f"type must be one of {', '.join(TYPES)}", type=new.type

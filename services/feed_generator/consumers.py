@@ -4,6 +4,7 @@ from typing import Any
 
 from feed_generator.feed import on_transaction_event
 from smartbank import ids
+from smartbank.contracts.merchant import FoundMerchant
 from smartbank.events import Consumer, Event, Received
 from smartbank.events.codec import feed_item_from_dict, transaction_to_dict
 from smartbank.rpc import Rpc, route
@@ -38,8 +39,9 @@ async def with_merchant(transaction: dict[str, Any], rpc: Rpc) -> dict[str, Any]
     merchant_id = transaction.get("merchant")
     if not isinstance(merchant_id, str):
         return transaction
-    found = await rpc.call("merchant", "GET", route("/merchants/{}", merchant_id), idempotent=True)
-    return {**transaction, "merchant": found["merchant"]}
+    merchant_path = route("/merchants/{}", merchant_id)
+    found = await rpc.call("merchant", "GET", merchant_path, idempotent=True, reply=FoundMerchant)
+    return {**transaction, "merchant": found.merchant.model_dump()}
 
 
 ALL = [Consumer(topic, on_transaction) for topic in TOPICS]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from feed_generator.domain import build_item
+from smartbank.contracts.feed import CreatedFeedItem, NewFeedItem
 from smartbank.rpc import Rpc
 
 
@@ -12,6 +13,12 @@ async def on_transaction_event(
     item = build_item(event_type, transaction)
     if item is None:
         return None
-    answer = await rpc.call("feed", "POST", "/feed/items", json=item, idempotent=True)
-    stored: dict[str, Any] = answer["feed_item"]
-    return stored
+    answer = await rpc.call(
+        "feed",
+        "POST",
+        "/feed/items",
+        json=NewFeedItem(**item),
+        idempotent=True,
+        reply=CreatedFeedItem,
+    )
+    return answer.feed_item.model_dump()

@@ -13,6 +13,7 @@ from merchant.categories import EMOJI_BY_CATEGORY, category_for_mcc
 from merchant.normalise import normalise
 from merchant.tables import MERCHANTS
 from smartbank import errors, ids, timeutil
+from smartbank.contracts.merchant import Address, Merchant
 from smartbank.storage import Row, TableStore
 
 MAX_DESCRIPTOR_LENGTH = 100
@@ -28,7 +29,7 @@ NO_ADDRESS: dict[str, Any] = {
 _MCC = re.compile(r"[0-9]{4}")
 
 
-async def resolve(store: TableStore, descriptor: str, mcc: str = "") -> dict[str, Any]:
+async def resolve(store: TableStore, descriptor: str, mcc: str = "") -> Merchant:
     key = descriptor_key(descriptor, mcc)
     known = catalogue.find(key)
     if known is not None:
@@ -36,14 +37,14 @@ async def resolve(store: TableStore, descriptor: str, mcc: str = "") -> dict[str
     return merchant_json(await _stored_or_created(store, key, mcc))
 
 
-async def get_merchant(store: TableStore, merchant_id: str) -> dict[str, Any]:
+async def get_merchant(store: TableStore, merchant_id: str) -> Merchant:
     merchant = await _find(store, merchant_id)
     if merchant is None:
         raise errors.not_found("merchant", f"no merchant {merchant_id}", merchant_id=merchant_id)
     return merchant
 
 
-async def get_merchants(store: TableStore, merchant_ids: Iterable[str]) -> dict[str, Any]:
+async def get_merchants(store: TableStore, merchant_ids: Iterable[str]) -> dict[str, Merchant]:
     unique = list(dict.fromkeys(merchant_ids))
     found = await asyncio.gather(*(_find(store, merchant_id) for merchant_id in unique))
     return {m: merchant for m, merchant in zip(unique, found, strict=True) if merchant is not None}
@@ -70,30 +71,30 @@ def merchant_id_for(key: str) -> str:
     return ids.derived_id("merch", "descriptor", key)
 
 
-def merchant_json(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["merchant_id"],
-        "group_id": row["group_id"],
-        "name": row["name"],
-        "logo": row["logo"],
-        "emoji": row["emoji"],
-        "category": row["category"],
-        "created": row["created"],
-        "address": {**NO_ADDRESS, **row["address"]},
-    }
+def merchant_json(row: Row) -> Merchant:
+    return Merchant(
+        id=row["merchant_id"],
+        group_id=row["group_id"],
+        name=row["name"],
+        logo=row["logo"],
+        emoji=row["emoji"],
+        category=row["category"],
+        created=row["created"],
+        address=Address(**{**NO_ADDRESS, **row["address"]}),
+    )
 
 
-def known_json(known: Known) -> dict[str, Any]:
-    return {
-        "id": known.id,
-        "group_id": known.group_id,
-        "name": known.name,
-        "logo": known.logo,
-        "emoji": known.emoji,
-        "category": known.category,
-        "created": catalogue.CATALOGUED,
-        "address": asdict(known.address),
-    }
+def known_json(known: Known) -> Merchant:
+    return Merchant(
+        id=known.id,
+        group_id=known.group_id,
+        name=known.name,
+        logo=known.logo,
+        emoji=known.emoji,
+        category=known.category,
+        created=catalogue.CATALOGUED,
+        address=Address(**asdict(known.address)),
+    )
 
 
 def _new_row(key: str, mcc: str) -> Row:
@@ -123,7 +124,7 @@ async def _stored_or_created(store: TableStore, key: str, mcc: str) -> Row:
     return result.current or await _load(store, row["merchant_id"])
 
 
-async def _find(store: TableStore, merchant_id: str) -> dict[str, Any] | None:
+async def _find(store: TableStore, merchant_id: str) -> Merchant | None:
     known = catalogue.BY_ID.get(merchant_id)
     if known is not None:
         return known_json(known)

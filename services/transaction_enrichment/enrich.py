@@ -5,6 +5,8 @@ from typing import Any
 from cachetools import TTLCache
 
 from smartbank import ids
+from smartbank.contracts.merchant import Descriptor, FoundMerchant, Merchant
+from smartbank.contracts.transactions import Enrichment, Transaction
 from smartbank.events import Event, Received
 from smartbank.events.codec import transaction_from_dict, transaction_to_dict
 from smartbank.rpc import route
@@ -27,9 +29,9 @@ async def on_transaction_created(received: Received, runtime: Runtime) -> None:
     await runtime.publisher.publish([event])
 
 
-async def resolve(runtime: Runtime, descriptor: str, mcc: str) -> dict[str, Any]:
+async def resolve(runtime: Runtime, descriptor: str, mcc: str) -> Merchant:
     """The merchant for a descriptor, remembered for a while: the same shops recur all day."""
-    cache: TTLCache[tuple[str, str], Any] = runtime.resource(
+    cache: TTLCache[tuple[str, str], Merchant] = runtime.resource(
         "merchants", lambda: TTLCache(maxsize=4096, ttl=600)
     )
     key = (descriptor, mcc)
@@ -38,12 +40,12 @@ async def resolve(runtime: Runtime, descriptor: str, mcc: str) -> dict[str, Any]
             "merchant",
             "POST",
             "/merchants/resolve",
-            json={"descriptor": descriptor, "mcc": mcc},
+            json=Descriptor(descriptor=descriptor, mcc=mcc),
             idempotent=True,
+            reply=FoundMerchant,
         )
-        cache[key] = resolved["merchant"]
-    merchant: dict[str, Any] = cache[key]
-    return merchant
+        cache[key] = resolved.merchant
+    return cache[key]
 
 
 async def enrich(transaction: dict[str, Any], runtime: Runtime) -> dict[str, Any]:
@@ -53,11 +55,12 @@ async def enrich(transaction: dict[str, Any], runtime: Runtime) -> dict[str, Any
     if not descriptor or transaction["merchant"]:
         return transaction
     merchant = await resolve(runtime, descriptor, transaction.get("mcc") or "")
-    written: dict[str, Any] = await runtime.rpc.call(
+    written = await runtime.rpc.call(
         "transactions",
         "POST",
         route("/transactions/{}/enrichment", transaction["id"]),
-        json={"merchant": merchant["id"], "category": merchant["category"]},
+        json=Enrichment(merchant=merchant.id, category=merchant.category),
         idempotent=True,
+        reply=Transaction,
     )
-    return {**written, "merchant": merchant}
+    return {**written.model_dump(), "merchant": merchant.model_dump()}

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smartbank import errors
+from smartbank.contracts.transactions import Transaction
 from smartbank.storage import Row, TableStore
 from transactions.domain import transaction_json
 from transactions.lifecycle import transition
@@ -15,7 +16,7 @@ MAX_VALUE_LENGTH = 1_000
 MAX_NOTES_LENGTH = 5_000
 
 
-async def annotate(store: TableStore, tx_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+async def annotate(store: TableStore, tx_id: str, metadata: Mapping[str, str]) -> Transaction:
     _check(metadata)
     notes = metadata.get(NOTES)
     others = {key: value for key, value in metadata.items() if key != NOTES}

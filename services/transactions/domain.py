@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from smartbank import errors, timeutil
+from smartbank.contracts.transactions import NewTransaction, Transaction
 from smartbank.money import is_currency
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
@@ -16,26 +14,7 @@ STATUSES_AT_CREATION = (AUTHORISED, DECLINED, SETTLED)
 IDENTITY = ("account_id", "amount_authorised", "currency", "initial_status")
 
 
-@dataclass(frozen=True)
-class NewTransaction:
-    id: str
-    account_id: str
-    amount: int
-    currency: str
-    description: str
-    status: str
-    decline_reason: str | None = None
-    is_load: bool = False
-    category: str | None = None
-    mcc: str | None = None
-    merchant_descriptor: str | None = None
-    card_id: str | None = None
-    user_id: str | None = None
-    created: str | None = None
-    settled: str | None = None
-
-
-async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str, Any]:
+async def create_transaction(store: TableStore, new: NewTransaction) -> Transaction:
     row = candidate = new_row(new)
     created = event_for("transaction.created", candidate)
     await OUTBOX.announce(store, candidate["id"], [created])
@@ -54,7 +33,7 @@ async def create_transaction(store: TableStore, new: NewTransaction) -> dict[str
     return transaction_json(row)
 
 
-async def get_transaction(store: TableStore, tx_id: str) -> dict[str, Any]:
+async def get_transaction(store: TableStore, tx_id: str) -> Transaction:
     return transaction_json(await load(store, tx_id))
 
 
@@ -68,7 +47,7 @@ async def load(store: TableStore, tx_id: str) -> Row:
 def new_row(new: NewTransaction) -> Row:
     _check_new(new)
     return {
-        **asdict(new),
+        **new.model_dump(),
         "amount_authorised": new.amount,
         "created": time_text(new.created, "created") if new.created else timeutil.now_text(),
         "merchant": None,
@@ -82,33 +61,29 @@ def new_row(new: NewTransaction) -> Row:
     }
 
 
-def transaction_json(row: Row) -> dict[str, Any]:
-    body = {
-        "id": row["id"],
-        "account_id": row["account_id"],
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "created": row["created"],
-        "description": row["description"],
-        "merchant": row["merchant"],
-        "metadata": row["metadata"] or {},
-        "notes": row["notes"] or "",
-        "is_load": bool(row["is_load"]),
-        "settled": row["settled"] or "",
-        "category": row["category"] or "general",
-    }
-    if row["status"] == DECLINED:
-        body["decline_reason"] = row["decline_reason"]
-    internal = (
-        "status",
-        "amount_authorised",
-        "mcc",
-        "merchant_descriptor",
-        "card_id",
-        "user_id",
-        "version",
+def transaction_json(row: Row) -> Transaction:
+    return Transaction(
+        id=row["id"],
+        account_id=row["account_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        created=row["created"],
+        description=row["description"],
+        merchant=row["merchant"],
+        metadata=row["metadata"] or {},
+        notes=row["notes"] or "",
+        is_load=bool(row["is_load"]),
+        settled=row["settled"] or "",
+        category=row["category"] or "general",
+        decline_reason=row["decline_reason"] if row["status"] == DECLINED else None,
+        status=row["status"],
+        amount_authorised=row.get("amount_authorised"),
+        mcc=row.get("mcc"),
+        merchant_descriptor=row.get("merchant_descriptor"),
+        card_id=row.get("card_id"),
+        user_id=row.get("user_id"),
+        version=row.get("version"),
     )
-    return body | {name: row.get(name) for name in internal}
 
 
 def _check_new(new: NewTransaction) -> None:

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
 
+from smartbank.contracts import transactions as contract
+from smartbank.contracts.transactions import (
+    AnnotatedTransaction,
+    Annotations,
+    Decline,
+    Enrichment,
+    Reversal,
+    Settlement,
+    Spend,
+    Transaction,
+    Transactions,
+)
 from smartbank.deps import RuntimeDep, StoreDep
 from transactions import annotation, domain, lifecycle, listing, spend
 from transactions.jobs import RELAY
@@ -22,52 +32,9 @@ async def relay_soon(runtime: RuntimeDep) -> AsyncIterator[None]:
 WRITES_EVENTS = [Depends(relay_soon)]
 
 
-class NewTransactionBody(BaseModel):
-    id: str = Field(min_length=1)
-    account_id: str = Field(min_length=1)
-    amount: StrictInt
-    currency: str
-    description: str
-    status: str
-    decline_reason: str | None = None
-    is_load: StrictBool = False
-    category: str | None = None
-    mcc: str | None = None
-    merchant_descriptor: str | None = None
-    card_id: str | None = None
-    user_id: str | None = None
-    created: str | None = None
-    settled: str | None = None
-
-
-class SettleBody(BaseModel):
-    amount: StrictInt
-    settled: str | None = None
-
-
-class ReverseBody(BaseModel):
-    amount: StrictInt | None = None
-    # Take `amount` off only while the amount is still this: a partial reversal sent again
-    # (after an unknown outcome) then cannot take the part off twice.
-    if_amount: StrictInt | None = None
-
-
-class DeclineBody(BaseModel):
-    decline_reason: str
-
-
-class EnrichmentBody(BaseModel):
-    merchant: str
-    category: str
-
-
-class AnnotationsBody(BaseModel):
-    metadata: dict[str, StrictStr]
-
-
 @router.post("/transactions", dependencies=WRITES_EVENTS)
-async def create_transaction(body: NewTransactionBody, store: StoreDep) -> dict[str, Any]:
-    return await domain.create_transaction(store, domain.NewTransaction(**body.model_dump()))
+async def create_transaction(body: contract.NewTransaction, store: StoreDep) -> Transaction:
+    return await domain.create_transaction(store, body)
 
 
 @router.get("/transactions")
@@ -77,45 +44,45 @@ async def list_transactions(
     since: str | None = None,
     before: str | None = None,
     limit: str | None = None,
-) -> dict[str, Any]:
+) -> Transactions:
     found = await listing.list_transactions(
         store, account_id, since=since, before=before, limit=limit
     )
-    return {"transactions": found}
+    return Transactions(transactions=found)
 
 
 @router.get("/transactions/spend")
-async def spend_since(account_id: str, since: str, store: StoreDep) -> dict[str, Any]:
+async def spend_since(account_id: str, since: str, store: StoreDep) -> Spend:
     return await spend.spend_since(store, account_id, since)
 
 
 @router.get("/transactions/{tx_id}")
-async def get_transaction(tx_id: str, store: StoreDep) -> dict[str, Any]:
+async def get_transaction(tx_id: str, store: StoreDep) -> Transaction:
     return await domain.get_transaction(store, tx_id)
 
 
 @router.post("/transactions/{tx_id}/settle", dependencies=WRITES_EVENTS)
-async def settle(tx_id: str, body: SettleBody, store: StoreDep) -> dict[str, Any]:
+async def settle(tx_id: str, body: Settlement, store: StoreDep) -> Transaction:
     return await lifecycle.settle(store, tx_id, body.amount, body.settled)
 
 
 @router.post("/transactions/{tx_id}/reverse", dependencies=WRITES_EVENTS)
-async def reverse(tx_id: str, store: StoreDep, body: ReverseBody | None = None) -> dict[str, Any]:
+async def reverse(tx_id: str, store: StoreDep, body: Reversal | None = None) -> Transaction:
     if body is None:
         return await lifecycle.reverse(store, tx_id)
     return await lifecycle.reverse(store, tx_id, body.amount, if_amount=body.if_amount)
 
 
 @router.post("/transactions/{tx_id}/decline", dependencies=WRITES_EVENTS)
-async def decline(tx_id: str, body: DeclineBody, store: StoreDep) -> dict[str, Any]:
+async def decline(tx_id: str, body: Decline, store: StoreDep) -> Transaction:
     return await lifecycle.decline(store, tx_id, body.decline_reason)
 
 
 @router.post("/transactions/{tx_id}/enrichment")
-async def enrich(tx_id: str, body: EnrichmentBody, store: StoreDep) -> dict[str, Any]:
+async def enrich(tx_id: str, body: Enrichment, store: StoreDep) -> Transaction:
     return await lifecycle.enrich(store, tx_id, body.merchant, body.category)
 
 
 @router.patch("/transactions/{tx_id}/annotations")
-async def annotate(tx_id: str, body: AnnotationsBody, store: StoreDep) -> dict[str, Any]:
-    return {"transaction": await annotation.annotate(store, tx_id, body.metadata)}
+async def annotate(tx_id: str, body: Annotations, store: StoreDep) -> AnnotatedTransaction:
+    return AnnotatedTransaction(transaction=await annotation.annotate(store, tx_id, body.metadata))

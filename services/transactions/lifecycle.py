@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smartbank import errors, timeutil
+from smartbank.contracts.transactions import Transaction
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 from transactions.domain import (
@@ -25,7 +26,7 @@ Change = Callable[[Row], dict[str, Any] | None]
 
 async def settle(
     store: TableStore, tx_id: str, amount: int, settled: str | None = None
-) -> dict[str, Any]:
+) -> Transaction:
     _check_positive(amount)
     settled_text = time_text(settled, "settled") if settled else timeutil.now_text()
 
@@ -45,7 +46,7 @@ async def settle(
 
 async def reverse(
     store: TableStore, tx_id: str, amount: int | None = None, *, if_amount: int | None = None
-) -> dict[str, Any]:
+) -> Transaction:
     """Reverse the whole transaction, or `amount` of it; with `if_amount`, only while its
     amount is still that (otherwise nothing changes and the caller reads it again)."""
     if amount is not None:
@@ -66,7 +67,7 @@ async def reverse(
     return transaction_json(await transition(store, tx_id, change, convergent=convergent))
 
 
-async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[str, Any]:
+async def decline(store: TableStore, tx_id: str, decline_reason: str) -> Transaction:
     if decline_reason not in DECLINE_REASONS:
         raise errors.bad_request(
             "invalid_decline_reason",
@@ -83,7 +84,7 @@ async def decline(store: TableStore, tx_id: str, decline_reason: str) -> dict[st
     return transaction_json(await transition(store, tx_id, change))
 
 
-async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) -> dict[str, Any]:
+async def enrich(store: TableStore, tx_id: str, merchant: str, category: str) -> Transaction:
     """Write back what enrichment resolved; the enriched event is enrichment's to publish."""
     if not merchant.startswith("merch_"):
         raise errors.bad_request("invalid_merchant", "a merchant id starts with merch_")

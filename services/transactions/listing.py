@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 from smartbank import errors
+from smartbank.contracts.transactions import Transaction
 from smartbank.params import parse_limit, time_text
 from smartbank.storage import Row, TableStore
 from transactions.domain import transaction_json
@@ -19,7 +20,7 @@ async def list_transactions(
     since: str | None = None,
     before: str | None = None,
     limit: int | str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Transaction]:
     count = parse_limit(limit)
     lower = await _lower_bound(store, account_id, since) if since else {}
     upper = (time_text(before, "before"),) if before else None

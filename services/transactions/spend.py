@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
+from smartbank.contracts.transactions import Spend
 from smartbank.params import time_text
 from smartbank.storage import Row, TableStore
 from transactions.domain import AUTHORISED, SETTLED
@@ -13,21 +13,19 @@ PAGE = 500
 SPENDING = (AUTHORISED, SETTLED)
 
 
-async def spend_since(
-    store: TableStore, account_id: str, since: str, *, page: int = PAGE
-) -> dict[str, Any]:
+async def spend_since(store: TableStore, account_id: str, since: str, *, page: int = PAGE) -> Spend:
     since_text = time_text(since, "since")
     spend, currency = 0, ""
     async for row in _rows_since(store, account_id, since_text, page):
         currency = currency or row["currency"]
         if is_card_spend(row):
             spend += row["amount"]
-    return {
-        "account_id": account_id,
-        "since": since_text,
-        "currency": currency or await _latest_currency(store, account_id),
-        "spend": spend,
-    }
+    return Spend(
+        account_id=account_id,
+        since=since_text,
+        currency=currency or await _latest_currency(store, account_id),
+        spend=spend,
+    )
 
 
 def is_card_spend(row: Row) -> bool:

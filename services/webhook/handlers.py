@@ -5,6 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from smartbank.contracts import Done
+from smartbank.contracts.webhook import (
+    CreatedWebhook,
+    FoundWebhook,
+    SecretWebhook,
+    Webhook,
+    Webhooks,
+)
 from smartbank.deps import StoreDep, settings_of
 from webhook import urls, webhooks
 from webhook.settings import Settings
@@ -28,7 +36,7 @@ class NewWebhook(BaseModel):
 @router.post("/webhooks")
 async def create_webhook(
     body: NewWebhook, store: StoreDep, settings: WebhookSettings, resolve: ResolverDep
-) -> dict[str, Any]:
+) -> CreatedWebhook:
     """Register a URL for an account's events.
 
     The answer includes the webhook's signing `secret` (a smartbank extension to the Monzo
@@ -41,23 +49,24 @@ async def create_webhook(
         allow_private=settings.webhook_allow_private_addresses,
         resolve=resolve,
     )
-    return {"webhook": webhook}
+    return CreatedWebhook(webhook=SecretWebhook(**webhook))
 
 
 @router.get("/webhooks")
-async def list_webhooks(account_id: str, store: StoreDep) -> dict[str, Any]:
-    return {"webhooks": await webhooks.list_webhooks(store, account_id)}
+async def list_webhooks(account_id: str, store: StoreDep) -> Webhooks:
+    found = await webhooks.list_webhooks(store, account_id)
+    return Webhooks(webhooks=[Webhook(**webhook) for webhook in found])
 
 
 @router.get("/webhooks/{webhook_id}")
-async def get_webhook(webhook_id: str, store: StoreDep) -> dict[str, Any]:
-    return {"webhook": await webhooks.get_webhook(store, webhook_id)}
+async def get_webhook(webhook_id: str, store: StoreDep) -> FoundWebhook:
+    return FoundWebhook(webhook=Webhook(**await webhooks.get_webhook(store, webhook_id)))
 
 
 @router.delete("/webhooks/{webhook_id}")
-async def delete_webhook(webhook_id: str, store: StoreDep) -> dict[str, Any]:
+async def delete_webhook(webhook_id: str, store: StoreDep) -> Done:
     await webhooks.delete_webhook(store, webhook_id)
-    return {}
+    return Done()
 
 
 @router.get("/webhooks/{webhook_id}/deliveries")

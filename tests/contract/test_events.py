@@ -249,7 +249,14 @@ async def test_outbox_relay_stopped_between_write_and_publish_publishes_once_aft
     stopped = Settings(**base, outbox_interval=3600)
     relaying = Settings(**base, outbox_interval=0.05)
     tx_id = f"tx_{uuid.uuid4().hex}"
-    new = domain.NewTransaction(tx_id, "acc_outbox", -350, "GBP", "PRET A MANGER", "authorised")
+    new = domain.NewTransaction(
+        id=tx_id,
+        account_id="acc_outbox",
+        amount=-350,
+        currency="GBP",
+        description="PRET A MANGER",
+        status="authorised",
+    )
     async with consuming(transactions, stopped) as built:
         await domain.create_transaction(built.runtime.store, new)
     assert await _published_for(bootstrap, tx_id, wait=1.0) == []  # written, never published

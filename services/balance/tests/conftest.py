@@ -38,7 +38,7 @@ def funded(store: TableStore) -> MakeAccount:
     async def make(balance: int = 1_000, currency: str = "GBP") -> str:
         account = await accounts.create(store, "user_funded", currency)
         if balance:
-            await postings.post(store, account["id"], ids.new_id("topup"), balance, currency)
-        return str(account["id"])
+            await postings.post(store, account.id, ids.new_id("topup"), balance, currency)
+        return str(account.id)
 
     return make

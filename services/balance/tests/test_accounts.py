@@ -10,23 +10,23 @@ from smartbank.storage import TableStore
 async def test_create_account_returns_uk_retail_account(store: TableStore) -> None:
     account = await accounts.create(store, "user_1", "GBP", "Main")
 
-    assert account["id"].startswith("acc_")
-    assert account["user_id"] == "user_1"
-    assert account["type"] == "uk_retail"
-    assert account["closed"] is False
-    assert account["description"] == "Main"
-    assert len(account["account_number"]) == 8 and account["account_number"].isdigit()
-    assert len(account["sort_code"]) == 6 and account["sort_code"].isdigit()
-    assert await accounts.get(store, account["id"]) == account
+    assert account.id.startswith("acc_")
+    assert account.user_id == "user_1"
+    assert account.type == "uk_retail"
+    assert account.closed is False
+    assert account.description == "Main"
+    assert len(account.account_number) == 8 and account.account_number.isdigit()
+    assert len(account.sort_code) == 6 and account.sort_code.isdigit()
+    assert await accounts.get(store, account.id) == account
 
 
 async def test_create_account_starts_with_zero_balance(store: TableStore) -> None:
     account = await accounts.create(store, "user_1", "EUR")
 
-    balance = (await ledger.read_balance(store, account["id"])).to_dict()
+    balance = (await ledger.read_balance(store, account.id)).to_dict()
 
     assert balance == {
-        "account_id": account["id"],
+        "account_id": account.id,
         "currency": "EUR",
         "balance": 0,
         "ledger_balance": 0,
@@ -71,7 +71,7 @@ async def test_list_accounts_returns_only_the_users_accounts(store: TableStore) 
 
     listed = await accounts.list_for_user(store, "user_1")
 
-    assert sorted(a["id"] for a in listed) == sorted(a["id"] for a in mine)
+    assert sorted(a.id for a in listed) == sorted(a.id for a in mine)
     assert await accounts.list_for_user(store, "user_nobody") == []
 
 

@@ -36,8 +36,8 @@ async def test_capture_hold_moves_ledger_and_drops_hold(
 
     hold = await holds.capture(store, account, "h1", 300, "GBP")
 
-    assert (hold["state"], hold["amount"], hold["captured_amount"]) == ("captured", 0, 300)
-    assert hold["original_amount"] == 300
+    assert (hold.state, hold.amount, hold.captured_amount) == ("captured", 0, 300)
+    assert hold.original_amount == 300
     assert await figures(store, account) == (700, 700, 0)
 
 
@@ -49,7 +49,7 @@ async def test_capture_hold_for_other_amount_moves_final_amount(
 
     hold = await holds.capture(store, account, "h1", final, "GBP", tolerance=50)
 
-    assert hold["captured_amount"] == final
+    assert hold.captured_amount == final
     assert await figures(store, account) == (1_000 - final, 1_000 - final, 0)
 
 
@@ -73,7 +73,7 @@ async def test_capture_beyond_hold_and_tolerance_is_refused_and_changes_nothing(
 
     assert code == "bad_request.exceeds_hold"
     assert await figures(store, account) == (700, 1_000, 300)
-    assert (await holds.get(store, account, "h1"))["state"] == "held"
+    assert (await holds.get(store, account, "h1")).state == "held"
 
 
 async def test_capture_with_negative_tolerance_is_refused(
@@ -151,7 +151,7 @@ async def test_release_hold_returns_everything(store: TableStore, funded: MakeAc
 
     hold = await holds.release(store, account, "h1", "r1")
 
-    assert (hold["state"], hold["amount"], hold["original_amount"]) == ("released", 0, 300)
+    assert (hold.state, hold.amount, hold.original_amount) == ("released", 0, 300)
     assert await figures(store, account) == (1_000, 1_000, 0)
 
 
@@ -160,7 +160,7 @@ async def test_release_hold_partly_keeps_the_rest(store: TableStore, funded: Mak
 
     hold = await holds.release(store, account, "h1", "r1", 100)
 
-    assert (hold["state"], hold["amount"]) == ("held", 200)
+    assert (hold.state, hold.amount) == ("held", 200)
     assert await figures(store, account) == (800, 1_000, 200)
 
 
@@ -172,7 +172,7 @@ async def test_release_hold_beyond_held_releases_what_is_held(
 
     hold = await holds.release(store, account, "h1", "r2", 5_000)
 
-    assert (hold["state"], hold["amount"]) == ("released", 0)
+    assert (hold.state, hold.amount) == ("released", 0)
     assert await figures(store, account) == (1_000, 1_000, 0)
 
 
@@ -230,6 +230,6 @@ async def test_release_before_reserve_makes_the_late_reserve_place_nothing(
     released = await holds.release(store, account, "h9", "r1")
     late = await code_of(holds.reserve(store, account, "h9", 300, "GBP", "2030-01-01T00:00:00Z"))
 
-    assert released["state"] == "released" and released["amount"] == 0
+    assert released.state == "released" and released.amount == 0
     assert late == "conflict.hold_released"
     assert await figures(store, account) == (1_000, 1_000, 0)

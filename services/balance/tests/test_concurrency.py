@@ -10,8 +10,8 @@ EXPIRES = "2030-01-01T00:00:00Z"
 
 async def funded_account(store: TableStore, amount: int) -> str:
     account = await accounts.create(store, "user_1", "GBP")
-    await postings.post(store, account["id"], "topup", amount, "GBP", "Top up")
-    return str(account["id"])
+    await postings.post(store, account.id, "topup", amount, "GBP", "Top up")
+    return str(account.id)
 
 
 async def reserve_concurrently(replicas: list[TableStore], account: str) -> Counter[str]:

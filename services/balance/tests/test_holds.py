@@ -29,7 +29,7 @@ async def test_reserve_hold_reduces_available_not_ledger(
 
     hold = await holds.reserve(store, account, "h1", 300, "GBP", EXPIRES)
 
-    assert hold == {
+    assert hold.model_dump() == {
         "hold_id": "h1",
         "account_id": account,
         "amount": 300,
@@ -63,7 +63,7 @@ async def test_reserve_hold_replayed_after_release_does_not_reserve_again(
 
     again = await holds.reserve(store, account, "h1", 300, "GBP", EXPIRES)
 
-    assert again["state"] == "released"
+    assert again.state == "released"
     assert (await balance_of(store, account))["held"] == 0
 
 
@@ -92,7 +92,7 @@ async def test_reserve_hold_beyond_available_is_insufficient_funds(
     assert caught.value.code == "bad_request.insufficient_funds"
     assert caught.value.params == {"available": 400, "requested": 401}
     assert await code_of(holds.get(store, account, "h2")) == "not_found.hold"
-    assert (await holds.reserve(store, account, "h3", 400, "GBP", EXPIRES))["state"] == "held"
+    assert (await holds.reserve(store, account, "h3", 400, "GBP", EXPIRES)).state == "held"
     assert (await balance_of(store, account))["balance"] == 0
 
 

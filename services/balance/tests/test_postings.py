@@ -19,14 +19,14 @@ async def test_post_top_up_raises_ledger(store: TableStore, funded: MakeAccount)
 
     posting = await postings.post(store, account, "p1", 500, "GBP", "Top up")
 
-    assert {k: v for k, v in posting.items() if k != "created"} == {
+    assert {k: v for k, v in posting.model_dump().items() if k != "created"} == {
         "posting_id": "p1",
         "account_id": account,
         "amount": 500,
         "currency": "GBP",
         "description": "Top up",
     }
-    assert posting["created"].endswith("Z")
+    assert posting.created.endswith("Z")
     assert await ledger_of(store, account) == 500
 
 

@@ -46,11 +46,11 @@ def interleaving(replicas: list[TableStore]) -> list[TableStore]:
 
 
 async def account_with_pot(store: TableStore, ledger_balance: int, held: int) -> tuple[str, str]:
-    account = (await accounts.create(store, "user_1", "GBP"))["id"]
+    account = (await accounts.create(store, "user_1", "GBP")).id
     await postings.post(store, account, "topup", ledger_balance, "GBP", "Top up")
     if held:
         await holds.reserve(store, account, "h0", held, "GBP", EXPIRES)
-    return account, (await pots.create(store, account, "Savings"))["id"]
+    return account, (await pots.create(store, account, "Savings")).id
 
 
 async def outcome(move: Awaitable[Any]) -> str:
@@ -63,7 +63,7 @@ async def outcome(move: Awaitable[Any]) -> str:
 
 async def deposit_concurrently(replicas: list[TableStore]) -> None:
     account, first = await account_with_pot(replicas[0], 600, 100)
-    second = (await pots.create(replicas[0], account, "Second"))["id"]
+    second = (await pots.create(replicas[0], account, "Second")).id
 
     def deposit(n: int) -> Awaitable[Any]:
         pot_id = (first, second)[n % 2]
@@ -74,7 +74,7 @@ async def deposit_concurrently(replicas: list[TableStore]) -> None:
     assert outcomes == {"moved": 50, "bad_request.insufficient_funds": 50}
     balance = await pots.balance_with_pots(replicas[-1], account)
     assert (balance.available, balance.in_pots, balance.held) == (0, 500, 100)
-    saved = [(await pots.get(replicas[0], pot_id))["balance"] for pot_id in (first, second)]
+    saved = [(await pots.get(replicas[0], pot_id)).balance for pot_id in (first, second)]
     assert sum(saved) == 500
 
 
@@ -128,7 +128,7 @@ async def test_deposit_replayed_concurrently_from_replicas_moves_once(
         *(pot_moves.deposit(file_replicas[n % 3], pot_id, account, 70, "same") for n in range(12))
     )
 
-    assert all(pot == moved[0] for pot in moved) and moved[0]["balance"] == 70
+    assert all(pot == moved[0] for pot in moved) and moved[0].balance == 70
     assert (await ledger.read_balance(file_replicas[1], account)).available == 930
 
 
@@ -137,7 +137,7 @@ async def test_delete_racing_deposit_never_deletes_money(
 ) -> None:
     account, _ = await account_with_pot(file_replicas[0], 1_000, 0)
     for n in range(10):
-        pot_id = (await pots.create(file_replicas[0], account, f"Pot {n}"))["id"]
+        pot_id = (await pots.create(file_replicas[0], account, f"Pot {n}")).id
         deposit = pot_moves.deposit(file_replicas[1], pot_id, account, 10, "d")
         delete = pots.delete(file_replicas[2], pot_id)
 
@@ -148,8 +148,8 @@ async def test_delete_racing_deposit_never_deletes_money(
             ["moved", "bad_request.pot_not_empty"],
             ["bad_request.pot_deleted", "moved"],
         )
-        assert pot["deleted"] is (results[1] == "moved")
-        assert pot["balance"] == (10 if results[0] == "moved" else 0)
+        assert pot.deleted is (results[1] == "moved")
+        assert pot.balance == (10 if results[0] == "moved" else 0)
 
 
 def random_operation(
@@ -182,7 +182,7 @@ def entries(rows: list[Row], prefix: str) -> list[Row]:
 
 async def test_random_pot_moves_conserve_money(store: TableStore) -> None:
     account, first = await account_with_pot(store, 2_000, 0)
-    pot_ids = [first, *[(await pots.create(store, account, "More"))["id"] for _ in range(2)]]
+    pot_ids = [first, *[(await pots.create(store, account, "More")).id for _ in range(2)]]
     rng = random.Random(20261123)
 
     for _ in range(60):

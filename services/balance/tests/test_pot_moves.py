@@ -19,14 +19,14 @@ async def code_of(call: Awaitable[Any]) -> str:
 async def figures(store: TableStore, account: str, pot_id: str) -> tuple[int, int, int, int]:
     balance = await ledger.read_balance(store, account)
     pot = await pots.get(store, pot_id)
-    return balance.available, pot["balance"], balance.held, balance.ledger_balance
+    return balance.available, pot.balance, balance.held, balance.ledger_balance
 
 
 async def pot_account(store: TableStore, funded: MakeAccount, hold: int = 200) -> tuple[str, str]:
     account = await funded(1_000)
     await holds.reserve(store, account, "h1", hold, "GBP", "2030-01-01T00:00:00Z")
     pot = await pots.create(store, account, "Savings")
-    return account, pot["id"]
+    return account, pot.id
 
 
 async def test_deposit_moves_available_into_the_pot(store: TableStore, funded: MakeAccount) -> None:
@@ -35,7 +35,7 @@ async def test_deposit_moves_available_into_the_pot(store: TableStore, funded: M
     pot = await pot_moves.deposit(store, pot_id, account, 300, "d1")
 
     assert pot == await pots.get(store, pot_id)
-    assert (pot["balance"], pot["currency"], pot["deleted"]) == (300, "GBP", False)
+    assert (pot.balance, pot.currency, pot.deleted) == (300, "GBP", False)
     available, in_pot, held, ledger_balance = await figures(store, account, pot_id)
     assert (available, in_pot, held, ledger_balance) == (500, 300, 200, 700)
     assert available + in_pot + held == 1_000
@@ -49,7 +49,7 @@ async def test_withdraw_moves_the_pot_back_to_available(
 
     pot = await pot_moves.withdraw(store, pot_id, account, 120, "w1")
 
-    assert pot["balance"] == 180 and pot == await pots.get(store, pot_id)
+    assert pot.balance == 180 and pot == await pots.get(store, pot_id)
     available, in_pot, held, _ = await figures(store, account, pot_id)
     assert (available, in_pot, held) == (620, 180, 200)
     assert available + in_pot + held == 1_000
@@ -98,12 +98,12 @@ async def test_same_dedupe_id_on_another_pot_is_another_move(
     store: TableStore, funded: MakeAccount
 ) -> None:
     account, pot_id = await pot_account(store, funded)
-    other = (await pots.create(store, account, "Other"))["id"]
+    other = (await pots.create(store, account, "Other")).id
     await pot_moves.deposit(store, pot_id, account, 300, "d1")
 
     moved = await pot_moves.deposit(store, other, account, 100, "d1")
 
-    assert moved["balance"] == 100
+    assert moved.balance == 100
     assert (await ledger.read_balance(store, account)).available == 400
 
 
@@ -118,7 +118,7 @@ async def test_deposit_beyond_available_is_insufficient_funds(
     assert caught.value.code == "bad_request.insufficient_funds"
     assert caught.value.params == {"available": 800, "requested": 801}
     assert await figures(store, account, pot_id) == (800, 0, 200, 1_000)
-    assert (await pot_moves.deposit(store, pot_id, account, 800, "d1"))["balance"] == 800
+    assert (await pot_moves.deposit(store, pot_id, account, 800, "d1")).balance == 800
 
 
 async def test_withdraw_beyond_pot_balance_is_insufficient_funds(
@@ -133,7 +133,7 @@ async def test_withdraw_beyond_pot_balance_is_insufficient_funds(
     assert caught.value.code == "bad_request.insufficient_funds"
     assert caught.value.params == {"available": 300, "requested": 301}
     assert await figures(store, account, pot_id) == (500, 300, 200, 700)
-    assert (await pot_moves.withdraw(store, pot_id, account, 300, "w1"))["balance"] == 0
+    assert (await pot_moves.withdraw(store, pot_id, account, 300, "w1")).balance == 0
 
 
 async def test_deposit_into_deleted_pot_is_refused(store: TableStore, funded: MakeAccount) -> None:

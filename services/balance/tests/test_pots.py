@@ -35,12 +35,12 @@ async def test_create_pot_returns_every_key_in_the_accounts_currency(
 
     pot = await pots.create(store, account, "Holiday")
 
-    assert set(pot) == POT_KEYS
-    assert pot["id"].startswith("pot_")
-    assert (pot["name"], pot["style"], pot["balance"]) == ("Holiday", "beach_ball", 0)
-    assert (pot["currency"], pot["deleted"]) == ("EUR", False)
-    assert pot["created"].endswith("Z") and pot["updated"] == pot["created"]
-    assert await pots.get(store, pot["id"]) == pot
+    assert set(pot.model_dump()) == POT_KEYS
+    assert pot.id.startswith("pot_")
+    assert (pot.name, pot.style, pot.balance) == ("Holiday", "beach_ball", 0)
+    assert (pot.currency, pot.deleted) == ("EUR", False)
+    assert pot.created.endswith("Z") and pot.updated == pot.created
+    assert await pots.get(store, pot.id) == pot
 
 
 async def test_create_pot_with_same_id_returns_existing(
@@ -143,8 +143,8 @@ async def test_list_pots_returns_oldest_first_and_only_the_accounts_pots(
 
     listed = await pots.list_for_account(store, account)
 
-    assert [pot["id"] for pot in listed] == ["pot_z", "pot_m", "pot_a"]
-    assert [pot["balance"] for pot in listed] == [0, 100, 0]
+    assert [pot.id for pot in listed] == ["pot_z", "pot_m", "pot_a"]
+    assert [pot.balance for pot in listed] == [0, 100, 0]
     assert listed[0] == made[0]
 
 
@@ -165,28 +165,28 @@ async def test_get_pot_unknown_is_not_found(store: TableStore) -> None:
 async def test_delete_empty_pot_marks_it_deleted(store: TableStore, funded: MakeAccount) -> None:
     account = await funded(1_000)
     pot = await pots.create(store, account, "Spent")
-    await pot_moves.deposit(store, pot["id"], account, 100, "d1")
-    await pot_moves.withdraw(store, pot["id"], account, 100, "w1")
+    await pot_moves.deposit(store, pot.id, account, 100, "d1")
+    await pot_moves.withdraw(store, pot.id, account, 100, "w1")
 
-    deleted = await pots.delete(store, pot["id"])
-    again = await pots.delete(store, pot["id"])
+    deleted = await pots.delete(store, pot.id)
+    again = await pots.delete(store, pot.id)
 
-    assert deleted["deleted"] is True and deleted["updated"] >= pot["updated"]
-    assert again == deleted == await pots.get(store, pot["id"])
+    assert deleted.deleted is True and deleted.updated >= pot.updated
+    assert again == deleted == await pots.get(store, pot.id)
     assert await pots.list_for_account(store, account) == [deleted]
 
 
 async def test_delete_pot_with_money_is_refused(store: TableStore, funded: MakeAccount) -> None:
     account = await funded(1_000)
     pot = await pots.create(store, account, "Savings")
-    saved = await pot_moves.deposit(store, pot["id"], account, 1, "d1")
+    saved = await pot_moves.deposit(store, pot.id, account, 1, "d1")
 
     with pytest.raises(ServiceError) as caught:
-        await pots.delete(store, pot["id"])
+        await pots.delete(store, pot.id)
 
     assert caught.value.code == "bad_request.pot_not_empty"
     assert caught.value.params == {"balance": 1}
-    assert await pots.get(store, pot["id"]) == saved
+    assert await pots.get(store, pot.id) == saved
 
 
 async def test_balance_total_adds_pots_to_available(store: TableStore, funded: MakeAccount) -> None:
@@ -195,9 +195,9 @@ async def test_balance_total_adds_pots_to_available(store: TableStore, funded: M
     rainy = await pots.create(store, account, "Rainy day")
     empty = await pots.create(store, account, "Empty")
     await holds.reserve(store, account, "h1", 100, "GBP", "2030-01-01T00:00:00Z")
-    await pot_moves.deposit(store, holiday["id"], account, 300, "d1")
-    await pot_moves.deposit(store, rainy["id"], account, 200, "d1")
-    await pots.delete(store, empty["id"])
+    await pot_moves.deposit(store, holiday.id, account, 300, "d1")
+    await pot_moves.deposit(store, rainy.id, account, 200, "d1")
+    await pots.delete(store, empty.id)
 
     balance = (await pots.balance_with_pots(store, account)).to_dict()
 

@@ -10,6 +10,27 @@ import pytest
 from smartbank import errors
 from smartbank.testing import FakeRpc
 
+CREATED = "2026-01-01T00:00:00.000Z"
+# What transactions fills in on a transaction card-processing records.
+TRANSACTION_DEFAULTS: dict[str, Any] = {
+    "merchant": None,
+    "metadata": {},
+    "notes": "",
+    "is_load": False,
+    "settled": "",
+    "category": "general",
+    "mcc": None,
+    "merchant_descriptor": None,
+    "card_id": None,
+    "user_id": None,
+    "created": CREATED,
+    "version": 1,
+}
+
+
+def recorded_transaction(body: dict[str, Any]) -> dict[str, Any]:
+    return {**TRANSACTION_DEFAULTS, **body, "amount_authorised": body["amount"]}
+
 
 @dataclass
 class FakeBank:
@@ -23,7 +44,18 @@ class FakeBank:
 
     def add_card(self, token: str, balance: int, usability: str = "ACTIVE") -> None:
         account = f"acc_{token}"
-        self.cards[token] = {"id": f"card_{token}", "account_id": account, "usability": usability}
+        self.cards[token] = {
+            "id": f"card_{token}",
+            "account_id": account,
+            "user_id": f"user_{token}",
+            "processor_token": token,
+            "last_digits": "4242",
+            "name": "Alice",
+            "expires": "12/2030",
+            "status": "ACTIVE",
+            "created": CREATED,
+            "usability": usability,
+        }
         self.available[account] = balance
 
     def held(self) -> int:
@@ -76,7 +108,17 @@ class FakeBank:
         return hold
 
     def account(self, params: dict[str, str], _: Any) -> dict[str, Any]:
-        return {"account_id": params["account"], "currency": "GBP"}
+        return {
+            "id": params["account"],
+            "user_id": "user_1",
+            "currency": "GBP",
+            "description": "",
+            "type": "uk_retail",
+            "account_number": "12345678",
+            "sort_code": "040004",
+            "created": CREATED,
+            "closed": False,
+        }
 
     def post(self, params: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if body["posting_id"] not in self.postings:
@@ -86,9 +128,7 @@ class FakeBank:
 
     def record(self, _: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         self.check("transactions")
-        recorded = self.transactions.setdefault(
-            body["id"], {**body, "amount_authorised": body["amount"]}
-        )
+        recorded = self.transactions.setdefault(body["id"], recorded_transaction(body))
         if "transactions-late" in self.failing:  # written, but the answer never came back
             raise errors.timeout("deadline_exceeded", "transactions did not answer in time")
         return recorded

@@ -4,6 +4,7 @@ import pytest
 
 from card_processing import main
 from card_processing.peers import Peers
+from smartbank.contracts.cards import UsableCard
 from smartbank.testing import FakeRpc, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -49,5 +50,21 @@ async def test_card_lookup_of_a_token_that_is_no_segment_finds_no_card_and_sends
 
 async def test_card_lookup_sends_the_token_as_one_encoded_segment():
     rpc = FakeRpc()
-    rpc.on("cards", "GET", "/cards/by-token/{token}", lambda params, _: {"id": params["token"]})
-    assert await Peers(rpc).card_by_token("ctok_a?x=1#f") == {"id": "ctok_a%3Fx%3D1%23f"}
+    rpc.on("cards", "GET", "/cards/by-token/{token}", lambda params, _: card(params["token"]))
+    found = await Peers(rpc).card_by_token("ctok_a?x=1#f")
+    assert found is not None and found.id == "ctok_a%3Fx%3D1%23f"
+
+
+def card(card_id: str) -> UsableCard:
+    return UsableCard(
+        id=card_id,
+        account_id="acc_1",
+        user_id="user_1",
+        processor_token="ctok_1",
+        last_digits="4242",
+        name="Alice",
+        expires="12/2030",
+        status="ACTIVE",
+        created="2026-01-01T00:00:00.000Z",
+        usability="ACTIVE",
+    )

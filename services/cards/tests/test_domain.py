@@ -7,6 +7,7 @@ import pytest
 
 from cards import domain
 from cards.domain import ACTIVE, BLOCKED, EXPIRED, INACTIVE
+from smartbank.contracts.cards import Card
 from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
 
@@ -23,7 +24,7 @@ CARD_KEYS = {
 }
 
 
-async def new_card(store: TableStore, **overrides: Any) -> dict[str, Any]:
+async def new_card(store: TableStore, **overrides: Any) -> Card:
     values = {"account_id": "acc_1", "user_id": "user_1", "name": "Ada Lovelace", **overrides}
     return await domain.create_card(store, **values)
 
@@ -50,18 +51,18 @@ class RacingStore:
 async def test_create_card_is_active_for_three_years(store: TableStore) -> None:
     card = await new_card(store)
     now = datetime.now(UTC)
-    assert set(card) == CARD_KEYS
-    assert card["id"].startswith("card_")
-    assert card["processor_token"].startswith("ctok_") and len(card["processor_token"]) > 24
-    assert card["last_digits"].isdigit() and len(card["last_digits"]) == 4
-    assert card["status"] == ACTIVE
-    assert card["expires"] == f"{now.month:02d}/{now.year + 3}"
-    assert await domain.get_card(store, card["id"]) == card
+    assert set(card.model_dump()) == CARD_KEYS
+    assert card.id.startswith("card_")
+    assert card.processor_token.startswith("ctok_") and len(card.processor_token) > 24
+    assert card.last_digits.isdigit() and len(card.last_digits) == 4
+    assert card.status == ACTIVE
+    assert card.expires == f"{now.month:02d}/{now.year + 3}"
+    assert await domain.get_card(store, card.id) == card
 
 
 async def test_create_card_keeps_given_expiry(store: TableStore) -> None:
     card = await new_card(store, expires="02/2029")
-    assert card["expires"] == "02/2029"
+    assert card.expires == "02/2029"
 
 
 @pytest.mark.parametrize("expires", ["13/2029", "1/2029", "01/29", "00/2029", "01-2029"])
@@ -74,9 +75,9 @@ async def test_create_card_with_bad_expiry_is_rejected(store: TableStore, expire
 
 async def test_create_card_gives_each_card_its_own_token(store: TableStore) -> None:
     cards = await asyncio.gather(*(new_card(store) for _ in range(10)))
-    assert len({c["processor_token"] for c in cards}) == 10
+    assert len({c.processor_token for c in cards}) == 10
     listed = await domain.list_cards(store, "acc_1")
-    assert sorted(c["id"] for c in listed) == sorted(c["id"] for c in cards)
+    assert sorted(c.id for c in listed) == sorted(c.id for c in cards)
 
 
 async def test_get_card_when_unknown_is_not_found(store: TableStore) -> None:
@@ -87,8 +88,8 @@ async def test_get_card_when_unknown_is_not_found(store: TableStore) -> None:
 
 async def test_get_card_by_token_adds_usability(store: TableStore) -> None:
     card = await new_card(store)
-    found = await domain.get_card_by_token(store, card["processor_token"])
-    assert found == {**card, "usability": ACTIVE}
+    found = await domain.get_card_by_token(store, card.processor_token)
+    assert found.model_dump() == {**card.model_dump(), "usability": ACTIVE}
 
 
 async def test_get_card_by_token_when_unknown_is_not_found(store: TableStore) -> None:
@@ -110,16 +111,16 @@ async def test_get_card_by_token_usable_through_expiry_month(
     store: TableStore, now: datetime, expected: str
 ) -> None:
     card = await new_card(store, expires="03/2027")
-    found = await domain.get_card_by_token(store, card["processor_token"], now)
-    assert found["usability"] == expected
+    found = await domain.get_card_by_token(store, card.processor_token, now)
+    assert found.usability == expected
 
 
 @pytest.mark.parametrize("status", [INACTIVE, BLOCKED])
 async def test_get_card_by_token_status_wins_over_expiry(store: TableStore, status: str) -> None:
     card = await new_card(store, expires="01/2020")
-    await domain.set_status(store, card["id"], status)
-    found = await domain.get_card_by_token(store, card["processor_token"])
-    assert found["usability"] == status
+    await domain.set_status(store, card.id, status)
+    found = await domain.get_card_by_token(store, card.processor_token)
+    assert found.usability == status
 
 
 async def test_list_cards_when_several_accounts_lists_only_that_account(
@@ -134,36 +135,36 @@ async def test_list_cards_when_several_accounts_lists_only_that_account(
 
 async def test_set_status_freezes_and_unfreezes(store: TableStore) -> None:
     card = await new_card(store)
-    frozen = await domain.set_status(store, card["id"], INACTIVE)
-    assert frozen == {**card, "status": INACTIVE}
-    assert (await domain.get_card(store, card["id"]))["status"] == INACTIVE
-    assert (await domain.set_status(store, card["id"], INACTIVE))["status"] == INACTIVE
-    assert (await domain.set_status(store, card["id"], ACTIVE))["status"] == ACTIVE
+    frozen = await domain.set_status(store, card.id, INACTIVE)
+    assert frozen == card.model_copy(update={"status": INACTIVE})
+    assert (await domain.get_card(store, card.id)).status == INACTIVE
+    assert (await domain.set_status(store, card.id, INACTIVE)).status == INACTIVE
+    assert (await domain.set_status(store, card.id, ACTIVE)).status == ACTIVE
 
 
 @pytest.mark.parametrize("status", [ACTIVE, INACTIVE])
 async def test_set_status_when_blocked_is_refused(store: TableStore, status: str) -> None:
     card = await new_card(store)
-    await domain.set_status(store, card["id"], BLOCKED)
+    await domain.set_status(store, card.id, BLOCKED)
     with pytest.raises(ServiceError) as caught:
-        await domain.set_status(store, card["id"], status)
+        await domain.set_status(store, card.id, status)
     assert caught.value.code == "bad_request.card_blocked"
     assert caught.value.status == 400
-    assert (await domain.get_card(store, card["id"]))["status"] == BLOCKED
+    assert (await domain.get_card(store, card.id)).status == BLOCKED
 
 
 async def test_set_status_blocked_twice_is_a_no_op(store: TableStore) -> None:
     card = await new_card(store)
-    await domain.set_status(store, card["id"], BLOCKED)
-    again = await domain.set_status(store, card["id"], BLOCKED)
-    assert again["status"] == BLOCKED
+    await domain.set_status(store, card.id, BLOCKED)
+    again = await domain.set_status(store, card.id, BLOCKED)
+    assert again.status == BLOCKED
 
 
 @pytest.mark.parametrize("status", ["FROZEN", "active", ""])
 async def test_set_status_when_invalid_is_bad_request(store: TableStore, status: str) -> None:
     card = await new_card(store)
     with pytest.raises(ServiceError) as caught:
-        await domain.set_status(store, card["id"], status)
+        await domain.set_status(store, card.id, status)
     assert caught.value.code == "bad_request.invalid_status"
 
 
@@ -175,28 +176,28 @@ async def test_set_status_when_unknown_card_is_not_found(store: TableStore) -> N
 
 async def test_set_status_after_concurrent_freeze_still_blocks(store: TableStore) -> None:
     card = await new_card(store)
-    racing = RacingStore(store, lambda: domain.set_status(store, card["id"], INACTIVE))
-    blocked = await domain.set_status(cast(TableStore, racing), card["id"], BLOCKED)
-    assert blocked["status"] == BLOCKED
+    racing = RacingStore(store, lambda: domain.set_status(store, card.id, INACTIVE))
+    blocked = await domain.set_status(cast(TableStore, racing), card.id, BLOCKED)
+    assert blocked.status == BLOCKED
     assert racing.updates == 2
-    row = await store.get(domain.CARDS, {"card_id": card["id"]})
+    row = await store.get(domain.CARDS, {"card_id": card.id})
     assert row is not None and row["version"] == 3
 
 
 async def test_set_status_after_concurrent_block_does_not_unblock(store: TableStore) -> None:
     card = await new_card(store)
-    racing = RacingStore(store, lambda: domain.set_status(store, card["id"], BLOCKED))
+    racing = RacingStore(store, lambda: domain.set_status(store, card.id, BLOCKED))
     with pytest.raises(ServiceError) as caught:
-        await domain.set_status(cast(TableStore, racing), card["id"], INACTIVE)
+        await domain.set_status(cast(TableStore, racing), card.id, INACTIVE)
     assert caught.value.code == "bad_request.card_blocked"
-    assert (await domain.get_card(store, card["id"]))["status"] == BLOCKED
+    assert (await domain.get_card(store, card.id)).status == BLOCKED
 
 
 async def test_set_status_concurrent_toggles_lose_no_update(store: TableStore) -> None:
     card = await new_card(store)
     toggles = [INACTIVE, ACTIVE] * 10 + [BLOCKED]
     await asyncio.gather(
-        *(domain.set_status(store, card["id"], s) for s in toggles), return_exceptions=True
+        *(domain.set_status(store, card.id, s) for s in toggles), return_exceptions=True
     )
-    row = await store.get(domain.CARDS, {"card_id": card["id"]})
+    row = await store.get(domain.CARDS, {"card_id": card.id})
     assert row is not None and row["status"] == BLOCKED

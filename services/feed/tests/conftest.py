@@ -4,11 +4,11 @@ from typing import Any
 import pytest
 
 from feed import tables
-from feed.validation import NewItem
+from smartbank.contracts.feed import NewFeedItem
 from smartbank.storage import TableStore
 from smartbank.testing import memory_store
 
-MakeItem = Callable[..., NewItem]
+MakeItem = Callable[..., NewFeedItem]
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ async def store() -> AsyncIterator[TableStore]:
 
 @pytest.fixture
 def basic() -> MakeItem:
-    def make(**overrides: Any) -> NewItem:
+    def make(**overrides: Any) -> NewFeedItem:
         values: dict[str, Any] = {
             "account_id": "acc_1",
             "user_id": "user_1",
@@ -30,14 +30,14 @@ def basic() -> MakeItem:
             "url": "https://example.com/summary",
             **overrides,
         }
-        return NewItem(**values)
+        return NewFeedItem(**values)
 
     return make
 
 
 @pytest.fixture
 def spend() -> MakeItem:
-    def make(**overrides: Any) -> NewItem:
+    def make(**overrides: Any) -> NewFeedItem:
         values: dict[str, Any] = {
             "id": "feeditem_tx1enriched",
             "account_id": "acc_1",
@@ -50,6 +50,6 @@ def spend() -> MakeItem:
             "transaction_id": "tx_1",
             **overrides,
         }
-        return NewItem(**values)
+        return NewFeedItem(**values)
 
     return make

@@ -5,6 +5,7 @@ import pytest
 
 from feed import domain, listing
 from feed.tables import ITEM_BY_ID
+from smartbank.contracts.feed import FeedItem
 from smartbank.errors import ServiceError
 from smartbank.storage import TableStore
 
@@ -26,19 +27,19 @@ ITEM_KEYS = {
 }
 
 
-async def listed(store: TableStore, account_id: str = "acc_1") -> list[dict[str, Any]]:
+async def listed(store: TableStore, account_id: str = "acc_1") -> list[FeedItem]:
     return await listing.list_items(store, account_id)
 
 
 async def test_create_item_basic_stores_every_field(store: TableStore, basic: Any) -> None:
     item, created = await domain.create_item(store, basic(background_color="#FFaa00"))
     assert created is True
-    assert set(item) == ITEM_KEYS
-    assert item["id"].startswith("feeditem_")
-    assert item["created"].endswith("Z") and len(item["created"]) == 24
-    assert item["background_color"] == "#FFaa00"
-    assert (item["title"], item["body"]) == ("Your weekly summary", "You spent £42.10")
-    assert await domain.get_item(store, item["id"]) == item
+    assert set(item.model_dump()) == ITEM_KEYS
+    assert item.id.startswith("feeditem_")
+    assert item.created.endswith("Z") and len(item.created) == 24
+    assert item.background_color == "#FFaa00"
+    assert (item.title, item.body) == ("Your weekly summary", "You spent £42.10")
+    assert await domain.get_item(store, item.id) == item
     assert await listed(store) == [item]
 
 
@@ -46,13 +47,13 @@ async def test_create_item_without_optional_fields_fills_empty_text(
     store: TableStore, basic: Any
 ) -> None:
     item, _ = await domain.create_item(store, basic(user_id=None, body=None, url=None))
-    assert (item["body"], item["url"], item["emoji"], item["title_color"]) == ("", "", "", "")
-    assert (item["user_id"], item["transaction_id"]) == (None, None)
+    assert (item.body, item.url, item.emoji, item.title_color) == ("", "", "", "")
+    assert (item.user_id, item.transaction_id) == (None, None)
 
 
 async def test_create_item_keeps_given_created_time(store: TableStore, spend: Any) -> None:
     item, _ = await domain.create_item(store, spend(created="2026-11-22 10:00:00"))
-    assert item["created"] == "2026-11-22T10:00:00.000Z"
+    assert item.created == "2026-11-22T10:00:00.000Z"
 
 
 async def test_create_item_with_same_id_returns_the_first(store: TableStore, spend: Any) -> None:
@@ -68,7 +69,7 @@ async def test_create_item_concurrently_with_same_id_writes_one(
 ) -> None:
     results = await asyncio.gather(*(domain.create_item(store, spend()) for _ in range(10)))
     assert sorted(created for _, created in results) == [False] * 9 + [True]
-    assert len({item["created"] for item, _ in results}) == 1
+    assert len({item.created for item, _ in results}) == 1
     assert len(await listed(store)) == 1
 
 
@@ -139,7 +140,7 @@ async def test_create_item_basic_with_emoji_sequence_is_accepted(
     store: TableStore, basic: Any
 ) -> None:
     item, _ = await domain.create_item(store, basic(emoji="👩‍👩‍👧‍👦", url="http://example.com"))
-    assert item["emoji"] == "👩‍👩‍👧‍👦"
+    assert item.emoji == "👩‍👩‍👧‍👦"
 
 
 async def test_get_item_when_unknown_is_not_found(store: TableStore) -> None:

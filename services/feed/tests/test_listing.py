@@ -19,7 +19,7 @@ async def history(store: TableStore, basic: Any) -> list[str]:
 
 
 async def ids(store: TableStore, **query: Any) -> list[str]:
-    return [item["id"] for item in await list_items(store, "acc_1", **query)]
+    return [item.id for item in await list_items(store, "acc_1", **query)]
 
 
 async def test_list_items_is_newest_first_for_the_account(

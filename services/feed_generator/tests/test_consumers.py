@@ -1,6 +1,7 @@
 from typing import Any
 
 from feed_generator.main import service
+from feed_generator.tests.fakes import stored_item
 from smartbank.events import Event
 from smartbank.events.codec import feed_item_to_dict, transaction_from_dict
 from smartbank.schemas.v1 import events_pb2
@@ -50,7 +51,12 @@ def transaction_event(event_type: str, merchant: Any, **extra: Any) -> Event:
 
 def feed_that_stores() -> FakeRpc:
     rpc = FakeRpc()
-    rpc.on("feed", "POST", "/feed/items", lambda _, item: {"feed_item": item, "created": True})
+    rpc.on(
+        "feed",
+        "POST",
+        "/feed/items",
+        lambda _, item: {"feed_item": stored_item(item), "created": True},
+    )
     rpc.on("merchant", "GET", "/merchants/{merchant_id}", lambda *_: {"merchant": MERCHANT})
     return rpc
 

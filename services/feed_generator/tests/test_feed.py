@@ -4,6 +4,7 @@ import pytest
 
 from feed_generator.domain import DECLINED, ENRICHED, REVERSED, SETTLED, build_item
 from feed_generator.feed import on_transaction_event
+from feed_generator.tests.fakes import stored_item
 from smartbank import errors
 from smartbank.errors import ServiceError
 from smartbank.testing import FakeRpc
@@ -15,7 +16,7 @@ class FakeFeed:
 
     def create(self, _: dict[str, str], item: dict[str, Any]) -> dict[str, Any]:
         created = item["id"] not in self.items
-        stored = self.items.setdefault(item["id"], {**item, "created": "2026-11-22T10:00:00Z"})
+        stored = self.items.setdefault(item["id"], stored_item(item))
         return {"feed_item": stored, "created": created}
 
 

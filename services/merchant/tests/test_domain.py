@@ -7,6 +7,7 @@ from merchant import domain
 from merchant.normalise import normalise
 from merchant.tables import MERCHANTS
 from smartbank import timeutil
+from smartbank.contracts.merchant import Merchant
 from smartbank.errors import ServiceError
 from smartbank.storage import Result, TableStore
 from smartbank.testing import memory_store
@@ -33,13 +34,13 @@ class RacingStore:
         return result
 
 
-def assert_is_merchant(merchant: dict[str, Any]) -> None:
-    assert set(merchant) == MERCHANT_KEYS
-    assert merchant["id"].startswith("merch_") and merchant["group_id"].startswith("grp_")
-    assert set(merchant["address"]) == ADDRESS_KEYS
-    assert isinstance(merchant["address"]["latitude"], float)
-    assert isinstance(merchant["address"]["longitude"], float)
-    timeutil.parse_time(merchant["created"])
+def assert_is_merchant(merchant: Merchant) -> None:
+    assert set(merchant.model_dump()) == MERCHANT_KEYS
+    assert merchant.id.startswith("merch_") and merchant.group_id.startswith("grp_")
+    assert set(merchant.address.model_dump()) == ADDRESS_KEYS
+    assert isinstance(merchant.address.latitude, float)
+    assert isinstance(merchant.address.longitude, float)
+    timeutil.parse_time(merchant.created)
 
 
 @pytest.mark.parametrize(
@@ -57,19 +58,19 @@ async def test_resolve_known_descriptor_gives_catalogue_merchant(
 ) -> None:
     merchant = await domain.resolve(store, descriptor, mcc)
     assert_is_merchant(merchant)
-    assert (merchant["name"], merchant["category"]) == (name, category)
-    assert merchant["logo"].startswith("https://") and merchant["emoji"]
-    assert merchant["address"]["city"] and merchant["address"]["postcode"]
-    assert await domain.get_merchant(store, merchant["id"]) == merchant
+    assert (merchant.name, merchant.category) == (name, category)
+    assert merchant.logo.startswith("https://") and merchant.emoji
+    assert merchant.address.city and merchant.address.postcode
+    assert await domain.get_merchant(store, merchant.id) == merchant
 
 
 async def test_resolve_unknown_descriptor_creates_merchant(store: TableStore) -> None:
     merchant = await domain.resolve(store, "SQ *JOE'S CAFE 12 LONDON GBR", "5814")
     assert_is_merchant(merchant)
-    assert merchant["name"] == "Joes Cafe"
-    assert (merchant["category"], merchant["emoji"]) == ("eating_out", "🍽️")
-    assert merchant["logo"] == ""
-    assert merchant["address"] == {
+    assert merchant.name == "Joes Cafe"
+    assert (merchant.category, merchant.emoji) == ("eating_out", "🍽️")
+    assert merchant.logo == ""
+    assert merchant.address.model_dump() == {
         "address": "",
         "city": "",
         "country": "",
@@ -78,7 +79,7 @@ async def test_resolve_unknown_descriptor_creates_merchant(store: TableStore) ->
         "postcode": "",
         "region": "",
     }
-    assert await domain.get_merchant(store, merchant["id"]) == merchant
+    assert await domain.get_merchant(store, merchant.id) == merchant
 
 
 @pytest.mark.parametrize(("mcc", "category"), [("", "general"), ("4121", "transport")])
@@ -86,7 +87,7 @@ async def test_resolve_unknown_descriptor_takes_category_from_mcc(
     store: TableStore, mcc: str, category: str
 ) -> None:
     merchant = await domain.resolve(store, "ACME WIDGETS", mcc)
-    assert merchant["category"] == category
+    assert merchant.category == category
 
 
 async def test_resolve_variants_of_one_descriptor_give_one_merchant(store: TableStore) -> None:
@@ -94,7 +95,7 @@ async def test_resolve_variants_of_one_descriptor_give_one_merchant(store: Table
     await asyncio.sleep(0.002)
     again = await domain.resolve(store, "joe's cafe 0077", "5999")
     assert again == first
-    assert (await domain.resolve(store, "JOES BAKERY", "5814"))["id"] != first["id"]
+    assert (await domain.resolve(store, "JOES BAKERY", "5814")).id != first.id
 
 
 async def test_resolve_concurrently_creates_merchant_exactly_once(store: TableStore) -> None:
@@ -106,14 +107,14 @@ async def test_resolve_concurrently_creates_merchant_exactly_once(store: TableSt
         )
     assert racing.applied == 1
     assert all(merchant == resolved[0] for merchant in resolved)
-    assert await domain.get_merchant(store, resolved[0]["id"]) == resolved[0]
+    assert await domain.get_merchant(store, resolved[0].id) == resolved[0]
 
 
 async def test_resolve_in_separate_deployments_names_merchant_the_same() -> None:
     ids = []
     for _ in range(2):
         async with memory_store([MERCHANTS]) as store:
-            ids.append((await domain.resolve(store, "ACME WIDGETS", ""))["id"])
+            ids.append((await domain.resolve(store, "ACME WIDGETS", "")).id)
     assert ids[0] == ids[1]
 
 
@@ -151,7 +152,7 @@ async def test_get_merchant_when_unknown_is_not_found(store: TableStore) -> None
 async def test_get_merchants_returns_known_ones_by_id(store: TableStore) -> None:
     created = await domain.resolve(store, "ACME WIDGETS", "5999")
     starbucks = await domain.resolve(store, "STARBUCKS 1234", "5814")
-    wanted = [created["id"], "merch_missing", starbucks["id"], created["id"]]
+    wanted = [created.id, "merch_missing", starbucks.id, created.id]
     found = await domain.get_merchants(store, wanted)
-    assert found == {created["id"]: created, starbucks["id"]: starbucks}
+    assert found == {created.id: created, starbucks.id: starbucks}
     assert await domain.get_merchants(store, []) == {}

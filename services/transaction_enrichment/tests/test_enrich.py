@@ -66,6 +66,12 @@ def scripted() -> FakeRpc:
             "metadata": {},
             "notes": "",
             "is_load": False,
+            "amount_authorised": -350,
+            "mcc": "5812",
+            "merchant_descriptor": "PRET A MANGER 0423",
+            "card_id": None,
+            "user_id": "user_1",
+            "version": 2,
         }
 
     rpc.on("transactions", "POST", "/transactions/{tx_id}/enrichment", write_back)

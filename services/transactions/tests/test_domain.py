@@ -42,16 +42,16 @@ async def test_create_transaction_has_exactly_the_transaction_keys(
     store: TableStore, new_tx: Any
 ) -> None:
     created = await domain.create_transaction(store, new_tx())
-    assert set(created) == PUBLIC_KEYS | INTERNAL_KEYS
-    assert created["merchant"] is None
-    assert created["metadata"] == {}
-    assert created["notes"] == ""
-    assert created["settled"] == ""
-    assert created["is_load"] is False
-    assert created["category"] == "general"
-    assert created["status"] == "authorised"
-    assert created["amount"] == created["amount_authorised"] == -350
-    assert created["card_id"] == "card_1"
+    assert set(created.model_dump()) == PUBLIC_KEYS | INTERNAL_KEYS
+    assert created.merchant is None
+    assert created.metadata == {}
+    assert created.notes == ""
+    assert created.settled == ""
+    assert created.is_load is False
+    assert created.category == "general"
+    assert created.status == "authorised"
+    assert created.amount == created.amount_authorised == -350
+    assert created.card_id == "card_1"
     assert await domain.get_transaction(store, "tx_1") == created
 
 
@@ -60,18 +60,18 @@ async def test_create_transaction_when_declined_adds_decline_reason(
 ) -> None:
     declined = new_tx(status="declined", decline_reason="INSUFFICIENT_FUNDS")
     created = await domain.create_transaction(store, declined)
-    assert set(created) == PUBLIC_KEYS | INTERNAL_KEYS | {"decline_reason"}
-    assert created["decline_reason"] == "INSUFFICIENT_FUNDS"
+    assert set(created.model_dump()) == PUBLIC_KEYS | INTERNAL_KEYS | {"decline_reason"}
+    assert created.decline_reason == "INSUFFICIENT_FUNDS"
 
 
 async def test_create_transaction_when_load_is_mondo(store: TableStore, new_tx: Any) -> None:
     created = await domain.create_transaction(
         store, new_tx(amount=10_000, is_load=True, status="settled", mcc=None, card_id=None)
     )
-    assert created["category"] == "mondo"
-    assert created["is_load"] is True
-    assert created["settled"].endswith("Z")
-    assert created["card_id"] is None
+    assert created.category == "mondo"
+    assert created.is_load is True
+    assert created.settled.endswith("Z")
+    assert created.card_id is None
 
 
 async def test_create_transaction_normalises_times(store: TableStore, new_tx: Any) -> None:
@@ -81,8 +81,8 @@ async def test_create_transaction_normalises_times(store: TableStore, new_tx: An
             status="settled", created="2026-11-22 10:00:00", settled="2026-11-23T12:00:00+01:00"
         ),
     )
-    assert created["created"] == "2026-11-22T10:00:00.000Z"
-    assert created["settled"] == "2026-11-23T11:00:00.000Z"
+    assert created.created == "2026-11-22T10:00:00.000Z"
+    assert created.settled == "2026-11-23T11:00:00.000Z"
 
 
 async def test_create_transaction_when_replayed_returns_the_first(

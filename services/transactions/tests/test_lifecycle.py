@@ -3,34 +3,36 @@ from typing import Any, cast
 
 import pytest
 
+from smartbank.contracts.transactions import Transaction
 from smartbank.storage import Result, TableStore
 from transactions import domain, lifecycle
 from transactions.tests.fakes import RacingStore, expect_error
 
 
 @pytest.fixture
-async def authorised(store: TableStore, new_tx: Any) -> dict[str, Any]:
+async def authorised(store: TableStore, new_tx: Any) -> Transaction:
     return await domain.create_transaction(store, new_tx())
 
 
 async def test_settle_when_authorised_sets_final_debit(store: TableStore, authorised: Any) -> None:
     settled = await lifecycle.settle(store, "tx_1", 400, "2026-11-23 09:00:00")
-    assert settled == {
-        **authorised,
-        "status": "settled",
-        "amount": -400,
-        "amount_authorised": -350,
-        "settled": "2026-11-23T09:00:00.000Z",
-        "version": 2,
-    }
+    assert settled == authorised.model_copy(
+        update={
+            "status": "settled",
+            "amount": -400,
+            "amount_authorised": -350,
+            "settled": "2026-11-23T09:00:00.000Z",
+            "version": 2,
+        }
+    )
     assert await domain.get_transaction(store, "tx_1") == settled
 
 
 async def test_settle_when_load_stays_positive(store: TableStore, new_tx: Any) -> None:
     await domain.create_transaction(store, new_tx(amount=5_000, is_load=True))
     settled = await lifecycle.settle(store, "tx_1", 5_000)
-    assert settled["amount"] == 5_000
-    assert settled["settled"].endswith("Z")
+    assert settled.amount == 5_000
+    assert settled.settled.endswith("Z")
 
 
 async def test_settle_twice_with_same_amount_returns_it(store: TableStore, authorised: Any) -> None:
@@ -41,7 +43,7 @@ async def test_settle_twice_with_same_amount_returns_it(store: TableStore, autho
 async def test_settle_twice_with_other_amount_conflicts(store: TableStore, authorised: Any) -> None:
     await lifecycle.settle(store, "tx_1", 350)
     await expect_error("conflict.already_settled", lifecycle.settle(store, "tx_1", 351))
-    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -350
+    assert (await domain.get_transaction(store, "tx_1")).amount == -350
 
 
 async def test_settle_when_reversed_or_declined_is_final(store: TableStore, new_tx: Any) -> None:
@@ -66,10 +68,10 @@ async def test_settle_when_unknown_is_not_found(store: TableStore) -> None:
 
 async def test_reverse_in_full_marks_it_reversed(store: TableStore, authorised: Any) -> None:
     reversed_ = await lifecycle.reverse(store, "tx_1")
-    assert reversed_["status"] == "reversed"
-    assert reversed_["amount"] == 0
-    assert reversed_["amount_authorised"] == -350
-    assert "decline_reason" not in reversed_
+    assert reversed_.status == "reversed"
+    assert reversed_.amount == 0
+    assert reversed_.amount_authorised == -350
+    assert "decline_reason" not in reversed_.model_dump()
     assert await lifecycle.reverse(store, "tx_1") == reversed_
 
 
@@ -77,16 +79,16 @@ async def test_reverse_in_part_lowers_the_outstanding_amount(
     store: TableStore, authorised: Any
 ) -> None:
     partly = await lifecycle.reverse(store, "tx_1", 150)
-    assert (partly["status"], partly["amount"]) == ("authorised", -200)
+    assert (partly.status, partly.amount) == ("authorised", -200)
     rest = await lifecycle.reverse(store, "tx_1", 200)
-    assert (rest["status"], rest["amount"]) == ("reversed", 0)
+    assert (rest.status, rest.amount) == ("reversed", 0)
 
 
 async def test_reverse_more_than_outstanding_reverses_all(
     store: TableStore, authorised: Any
 ) -> None:
     reversed_ = await lifecycle.reverse(store, "tx_1", 1_000)
-    assert (reversed_["status"], reversed_["amount"]) == ("reversed", 0)
+    assert (reversed_.status, reversed_.amount) == ("reversed", 0)
 
 
 async def test_reverse_when_settled_or_declined_is_final(store: TableStore, new_tx: Any) -> None:
@@ -100,15 +102,15 @@ async def test_reverse_when_settled_or_declined_is_final(store: TableStore, new_
 async def test_reverse_concurrent_parts_lose_none(store: TableStore, new_tx: Any) -> None:
     await domain.create_transaction(store, new_tx(amount=-100))
     await asyncio.gather(*(lifecycle.reverse(store, "tx_1", 10) for _ in range(5)))
-    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -50
+    assert (await domain.get_transaction(store, "tx_1")).amount == -50
 
 
 async def test_decline_when_authorised_records_the_reason(
     store: TableStore, authorised: Any
 ) -> None:
     declined = await lifecycle.decline(store, "tx_1", "OTHER")
-    assert declined["status"] == "declined"
-    assert declined["decline_reason"] == "OTHER"
+    assert declined.status == "declined"
+    assert declined.decline_reason == "OTHER"
     assert await lifecycle.decline(store, "tx_1", "CARD_BLOCKED") == declined
 
 
@@ -130,7 +132,7 @@ async def test_settle_after_concurrent_reversal_is_final(
     racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1"))
     settling = lifecycle.settle(cast(TableStore, racing), "tx_1", 350)
     await expect_error("conflict.transaction_final", settling)
-    assert (await domain.get_transaction(store, "tx_1"))["status"] == "reversed"
+    assert (await domain.get_transaction(store, "tx_1")).status == "reversed"
 
 
 async def test_reverse_after_concurrent_partial_reversal_counts_both(
@@ -138,7 +140,7 @@ async def test_reverse_after_concurrent_partial_reversal_counts_both(
 ) -> None:
     racing = RacingStore(store, lambda: lifecycle.reverse(store, "tx_1", 100))
     result = await lifecycle.reverse(cast(TableStore, racing), "tx_1", 50)
-    assert result["amount"] == -200
+    assert result.amount == -200
 
 
 async def test_change_whose_outcome_is_unknown_is_not_applied_again(
@@ -155,7 +157,7 @@ async def test_change_whose_outcome_is_unknown_is_not_applied_again(
     await expect_error(
         "unavailable.outcome_unknown", lifecycle.reverse(cast(TableStore, TimedOut()), "tx_1", 50)
     )
-    assert (await domain.get_transaction(store, "tx_1"))["amount"] == -350
+    assert (await domain.get_transaction(store, "tx_1")).amount == -350
 
 
 async def test_final_change_whose_outcome_is_unknown_is_run_again_on_the_row_as_it_is(
@@ -170,7 +172,7 @@ async def test_final_change_whose_outcome_is_unknown_is_run_again_on_the_row_as_
             return Result(False, current=None, certain=False)
 
     settled = await lifecycle.settle(cast(TableStore, LandedLate()), "tx_1", 340)
-    assert (settled["amount"], settled["settled"] != "") == (-340, True)
+    assert (settled.amount, settled.settled != "") == (-340, True)
 
 
 async def test_reverse_guarded_by_an_amount_that_changed_changes_nothing(
@@ -178,4 +180,4 @@ async def test_reverse_guarded_by_an_amount_that_changed_changes_nothing(
 ) -> None:
     changed = await lifecycle.reverse(store, "tx_1", 50, if_amount=-350)
     again = await lifecycle.reverse(store, "tx_1", 50, if_amount=-350)  # sent again: stale guard
-    assert changed["amount"] == again["amount"] == -300
+    assert changed.amount == again.amount == -300

@@ -19,7 +19,7 @@ async def history(store: TableStore, new_tx: Any) -> list[str]:
 
 
 async def ids(store: TableStore, **query: Any) -> list[str]:
-    return [tx["id"] for tx in await list_transactions(store, "acc_1", **query)]
+    return [tx.id for tx in await list_transactions(store, "acc_1", **query)]
 
 
 async def test_list_transactions_is_oldest_first_for_the_account(

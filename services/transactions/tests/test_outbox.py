@@ -119,7 +119,7 @@ async def test_enrichment_changes_merchant_without_an_event(new_tx: Any) -> None
         enriched = await lifecycle.enrich(store, "tx_1", "merch_1", "eating_out")
         again = await lifecycle.enrich(store, "tx_1", "merch_1", "eating_out")
         await _relay(built)
-    assert (enriched["merchant"], enriched["category"]) == ("merch_1", "eating_out")
+    assert (enriched.merchant, enriched.category) == ("merch_1", "eating_out")
     assert again == enriched
     assert [e.type for e in publisher.events] == ["transaction.created"]
 
