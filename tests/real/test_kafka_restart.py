@@ -81,7 +81,12 @@ async def test_relay_consumers_and_handlers_resume_after_the_broker_is_killed(
         for n in range(RECORDED):
             tx_id = f"tx_{uuid.uuid4().hex}"
             new = domain.NewTransaction(
-                tx_id, f"acc_{n % 7}", -100 - n, "GBP", "PRET", "authorised"
+                id=tx_id,
+                account_id=f"acc_{n % 7}",
+                amount=-100 - n,
+                currency="GBP",
+                description="PRET",
+                status="authorised",
             )
             await domain.create_transaction(recorder.runtime.store, new)
             written.append(tx_id)

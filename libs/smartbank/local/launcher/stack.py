@@ -164,6 +164,18 @@ class Stack:
             process.spawn(fresh_log=False)
             self._stopped_services.discard(name)
 
+    def kill(self, name: str) -> None:
+        """SIGKILL one process of the stack, a service or a part, as a crash would."""
+        with self._lock:
+            self._known(name).sweep()
+
+    def revive(self, name: str, timeout: float) -> None:
+        """Start a killed process again with the same command (its log appended to, its data
+        kept) and wait until it answers, as a supervisor or a pod's restart would."""
+        with self._lock:
+            self._known(name).spawn(fresh_log=False)
+        self.await_ready(name, timeout)
+
     def status(self) -> dict[str, dict[str, Any]]:
         """Each process: kind, pid, whether it runs, its exit code once gone, its log."""
         return {
@@ -251,6 +263,11 @@ class Stack:
             lines.append(f"  {result.component.name} ({result.component.url}): {result.detail}")
             lines.extend(f"    | {line}" for line in process.log_tail(10).splitlines())
         return "\n".join(lines)
+
+    def _known(self, name: str) -> Process:
+        if name not in self._processes:
+            raise StackError(f"{name!r} is not part of this stack ({', '.join(self._processes)})")
+        return self._processes[name]
 
     def _service(self, name: str) -> Process:
         process = self._processes.get(name)
