@@ -133,6 +133,8 @@ class Authoriser:
         return await self._finish(row, answer, "approved")
 
     async def _reserve(self, row: Row, msg: Authorisation) -> Decline | None:
+        if self.follow_ups is not None:
+            await self.follow_ups.before_holding(row)
         await self.records.index_expiry(row)
         try:
             await self.peers.reserve(

@@ -39,10 +39,18 @@ holds_by_expiry = Table(
     clustering=("expires_at", "auth_key"),
 )
 
-# Transactions to decline once a write that timed out must have landed (follow_ups.py).
+# Attempts to look at again once they can no longer be running (follow_ups.py).
 follow_ups = Table(
     "follow_ups",
-    columns={"day": str, "due_at": str, "auth_key": str, "attempt": str, "transaction_id": str},
+    columns={
+        "day": str,
+        "due_at": str,
+        "auth_key": str,
+        "attempt": str,
+        "transaction_id": str,
+        "account_id": str,
+        "hold_id": str,
+    },
     partition_key=("day",),
     clustering=("due_at", "auth_key"),
 )

@@ -4,6 +4,8 @@ from typing import Any
 import pytest
 
 from card_processing import main
+from smartbank import timeutil
+from smartbank.storage import StorageError
 from smartbank.testing import fake_settings, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -232,3 +234,93 @@ async def test_follow_up_of_a_failed_recording_survives_a_restart(bank, tmp_path
     async with service_client(main.service, rpc=bank.rpc, settings=settings):
         await asyncio.sleep(0.8)  # the restarted service's sweep finds the follow-up due
     assert recorded["status"] == "declined"
+
+
+async def test_a_hold_whose_compensation_failed_is_given_back_once_the_lease_is_over(bank):
+    bank.failing.update({"transactions", "release"})  # the recording fails, then its undo
+    settings = fake_settings(main.service, pending_lease=0.1, record_follow_up=0.05)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503 and bank.held() == 350
+        bank.failing.clear()
+        await until(lambda: bank.held() == 0)
+    assert bank.available["acc_ctok_alice"] == 1000
+
+
+async def test_an_attempt_whose_decision_was_never_written_gives_its_hold_back(bank):
+    """The store goes away just before the decision is written: the hold and the authorised
+    transaction are left behind, and no failure path runs; the follow-up scheduled before the
+    hold undoes both once the attempt's lease is over."""
+    settings = fake_settings(main.service, pending_lease=0.1, record_follow_up=0.05)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        runtime = client.app.runtime  # type: ignore[attr-defined]
+        store, runtime.store = runtime.store, DecisionLost(runtime.store)
+        response = await client.post("/authorisations", json=auth())
+        assert response.status_code == 503 and bank.held() == 350
+        runtime.store = store
+        await until(lambda: bank.held() == 0)
+    [recorded] = bank.transactions.values()
+    assert recorded["status"] == "declined"
+
+
+class DecisionLost:
+    """The service's store, except that writing an approval fails (the node went away)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    async def update(self, table: Any, key: Any, values: dict[str, Any], **kw: Any) -> Any:
+        if values.get("state") == "approved":
+            raise StorageError("Cassandra went away")
+        return await self.store.update(table, key, values, **kw)
+
+
+async def test_an_attempt_that_died_after_holding_gives_its_hold_back_once_its_lease_is_over(
+    bank,
+):
+    """What a crash between reserving and deciding leaves: a pending record, its hold, its
+    follow-up; nobody retries (the network was answered 91 by card-api)."""
+    from card_processing.follow_ups import FollowUps
+    from card_processing.records import Records
+
+    settings = fake_settings(main.service, record_follow_up=0.05)
+    async with service_client(main.service, rpc=bank.rpc, settings=settings) as client:
+        records = Records(client.app.runtime.store)  # type: ignore[attr-defined]
+        row = crashed_record(lease_until=timeutil.format_time(timeutil.now()))
+        await records.create(row)
+        bank.reserve({"account": "acc_ctok_alice"}, {**row, "amount": 350, "currency": "GBP"})
+        await FollowUps(records, None, 0.05).before_holding(row)  # type: ignore[arg-type]
+        await until(lambda: bank.held() == 0)
+        assert (await records.must_get(row["auth_key"]))["state"] == "failed"
+    assert bank.available["acc_ctok_alice"] == 1000
+
+
+def crashed_record(**overrides: Any) -> dict[str, Any]:
+    return {
+        "auth_key": "ctok_alice/000001/crashed",
+        "auth_id": "auth_crashed",
+        "hold_id": "hold_crashed",
+        "state": "pending",
+        "fingerprint": "f",
+        "attempt": "dead",
+        "lease_until": "2000-01-01T00:00:00.000Z",
+        "transaction_id": "tx_crashed",
+        "account_id": "acc_ctok_alice",
+        "reversal_ids": [],
+        "stand_in": False,
+        "reversed_early": False,
+        "expires_at": "2099-01-01T00:00:00.000Z",
+        "created": "2026-11-22T10:00:00.000Z",
+        **overrides,
+    }
+
+
+async def until(condition: Any, within: float = 5.0) -> None:
+    for _ in range(int(within / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not within the time allowed")
