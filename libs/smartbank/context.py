@@ -56,6 +56,11 @@ class CallContext:
         """A copy whose deadline is at most `seconds` from now (never later than ours)."""
         return replace(self, deadline=min(self.deadline, time.monotonic() + seconds))
 
+    def until(self, deadline: float) -> CallContext:
+        """A copy whose deadline is `deadline` (a monotonic time), later or earlier than ours:
+        at an edge, where the caller's own deadline bounds the request, not a default budget."""
+        return replace(self, deadline=deadline)
+
     def renewed(self, seconds: float) -> CallContext:
         """A copy with a fresh deadline, for clean-up that must finish after the caller gave up
         (releasing a hold whose authorisation timed out)."""

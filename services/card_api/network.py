@@ -140,7 +140,7 @@ class Network:
         """card-processing's answer; 12 when it refuses the message as one that can never
         apply; 91 when it does not answer within the budget or fails (timeouts, outages,
         conflicts and 5xx are the issuer side failing, never the network's fault)."""
-        ctx = context.current().with_budget(budget.remaining())
+        ctx = context.current().until(budget.cutoff)  # the network's deadline, not a default
         try:
             with context.bound(ctx):
                 call = self.rpc.call(

@@ -14,6 +14,7 @@ import pytest
 from smartbank.local.cli.trace import trace_source
 from smartbank.local.launcher.stack import Stack
 from smartbank.local.push_sink import read_pushes
+from smartbank.local.traces import SpanRecord
 from tests.e2e.driver import Bank, authorisation
 from tests.e2e.receiver import receiver
 from webhook.signing import verify
@@ -34,6 +35,10 @@ PIPELINE = {
     "apns",
     "webhook",
 }
+
+# Each consumes an event another service published: its CONSUMER span's parent is that
+# service's span, carried across Kafka in the event.
+CONSUMERS = {"transaction-enrichment", "feed-generator", "apns", "webhook"}
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
@@ -82,9 +87,33 @@ async def test_one_swipe_reaches_feed_push_and_webhook_in_one_trace(bank: Bank, 
     assert sent["data"]["id"] == answer["transaction_id"]
     assert sent["data"]["merchant"]["name"] == "Starbucks"
     assert sent["data"]["category"] == "eating_out" and sent["data"]["settled"] == ""
-    await eventually(lambda: asyncio.sleep(0, _services_in(stack, trace_id) >= PIPELINE), 30)
-    spans = _services_in(stack, trace_id)
-    assert spans >= PIPELINE, f"missing from the trace: {PIPELINE - spans}"
+    await eventually(lambda: asyncio.sleep(0, _whole(stack, trace_id)), 30)
+    spans = trace_source(stack.layout).load(trace_id)
+    services = {span.service for span in spans}
+    assert services >= PIPELINE, f"missing from the trace: {PIPELINE - services}"
+    assert _orphans(spans) == [], "spans whose parent is not in the trace"
+    services_by_id = {span.span_id: span.service for span in spans}
+    hops = {
+        s.service for s in spans if _consumed(s) and services_by_id[s.parent_id or ""] != s.service
+    }
+    assert hops >= CONSUMERS, f"Kafka hops not linked to their publisher: {CONSUMERS - hops}"
+
+
+def _whole(stack: Stack, trace_id: str) -> bool:
+    """Every service has reported, and every span's parent has arrived."""
+    spans = trace_source(stack.layout).load(trace_id)
+    return {s.service for s in spans} >= PIPELINE and not _orphans(spans)
+
+
+def _orphans(spans: list[SpanRecord]) -> list[SpanRecord]:
+    """Spans whose parent is not in the trace, besides the one root."""
+    ids = {span.span_id for span in spans}
+    unparented = [span for span in spans if span.parent_id not in ids]
+    return unparented[1:] if len(unparented) == 1 and not unparented[0].parent_id else unparented
+
+
+def _consumed(span: SpanRecord) -> bool:
+    return span.name.startswith("process ") and span.parent_id is not None
 
 
 async def _about(found: Awaitable[list[dict[str, Any]]], tx_id: str) -> list[dict[str, Any]]:
@@ -97,11 +126,6 @@ def _pushed(pushes: list[dict[str, Any]], tx_id: str) -> list[dict[str, Any]]:
 
 def _delivered(deliveries: list[Any], tx_id: str) -> list[Any]:
     return [d for d in deliveries if json.loads(d.body)["data"]["id"] == tx_id]
-
-
-def _services_in(stack: Stack, trace_id: str) -> set[str]:
-    """From the sink's files, or from Jaeger when the stack runs on the real parts."""
-    return {span.service for span in trace_source(stack.layout).load(trace_id)}
 
 
 async def test_swipes_are_approved_while_merchant_is_down_and_the_feed_catches_up(

@@ -152,3 +152,18 @@ async def test_past_the_cutoff_the_edges_91_goes_first():
         took = time.monotonic() - started
     assert response.json() == STAND_IN
     assert 0.11 <= took < 0.3  # after the edge's deadline (100 ms away) and a little more
+
+
+async def test_a_network_deadline_longer_than_the_default_budget_is_the_one_card_processing_gets():
+    seen: list[float] = []
+
+    def decide(_: Any, __: Any) -> dict[str, Any]:
+        seen.append(context.current().remaining())
+        return APPROVED
+
+    headers = {"X-Network-Deadline-Ms": "30000"}
+    async with service_client(main.service, rpc=rpc_answering(decide)) as client:
+        response = await client.post("/network/v1/authorisations", json=MESSAGE, headers=headers)
+    assert response.json()["response_code"] == "00"
+    assert seen[0] > context.DEFAULT_BUDGET_S  # was cut to the 10 s every request starts with
+    assert seen[0] == pytest.approx(30.0 - 0.2, abs=0.2)
