@@ -44,7 +44,8 @@ class PlatformSettings(BaseSettings):
     # Accounts whose events one consumer handles at the same time.
     consumer_concurrency: int = Field(default=32, gt=0)
     # How long a fetch may wait for new messages. Tansu holds a fetch for this long even when
-    # a message arrives meanwhile (measured: 115 ms a hop at Kafka's 500 ms, 6-8 ms at 50 ms).
+    # a message arrives meanwhile (measured: 115 ms a hop at Kafka's 500 ms, 6-8 ms at 50 ms);
+    # Apache Kafka answers at once, so the cluster and `--infra real` wait 500 ms.
     consumer_fetch_wait_ms: int = Field(default=50, gt=0)
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_retry_max_seconds: float = Field(default=30.0, gt=0)

@@ -100,6 +100,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def installed(part: parts.Part) -> None:
+    """For a test that starts a part of its own: skip (fail under CI) unless it is installed."""
+    try:
+        part.require()
+    except parts.PartMissing as exc:
+        unavailable(str(exc))
+
+
 PARTS = Parts()
 
 

@@ -24,17 +24,14 @@ from smartbank.settings import PlatformSettings
 from smartbank.storage import Row, StorageError, TableStore, open_store
 from tests.contract.tables import COUNTERS
 
-from .plugin import unavailable
+from .plugin import installed
 
 RECOVERED_WITHIN_S = 20.0
 
 
 @pytest.fixture
 def node_launch(tmp_path: Path) -> Launch:
-    try:
-        parts.cassandra().require()
-    except parts.PartMissing as exc:
-        unavailable(str(exc))
+    installed(parts.cassandra())
     return cassandra.launch(tmp_path / "node", free_port(), free_port())
 
 

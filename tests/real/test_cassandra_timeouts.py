@@ -28,7 +28,7 @@ from smartbank.settings import PlatformSettings
 from smartbank.storage import StorageError, TableStore, cql_session, open_store
 from tests.contract.tables import COUNTERS
 
-from .plugin import unavailable
+from .plugin import installed
 
 DRIVER_TIMEOUT_S = cql_session._REQUEST_TIMEOUT_S
 SHORT = {"write_request_timeout": "20ms", "cas_contention_timeout": "20ms"}
@@ -100,10 +100,7 @@ async def test_a_create_that_lands_after_its_outcome_was_unknown_is_recognised_o
 @pytest.fixture(scope="module")
 def short_timeouts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """A second node whose writes and Paxos rounds time out after 20 ms."""
-    try:
-        parts.cassandra().require()
-    except parts.PartMissing as exc:
-        unavailable(str(exc))
+    installed(parts.cassandra())
     with running_cassandra(Path(tmp_path_factory.mktemp("short")), overrides=SHORT) as node:
         yield node
 

@@ -28,7 +28,7 @@ from smartbank.local.real.process import Launch, Running, free_port, signal_grou
 from tests.contract.events_kit import SEEN, Behaviour, probe_service
 from tests.contract.test_events import consuming, read_all, settings_for
 
-from .plugin import unavailable
+from .plugin import installed
 
 TOPIC = "transaction.created"
 RECORDED = 120
@@ -39,10 +39,7 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture
 def broker_launch(tmp_path: Path) -> Launch:
-    try:
-        parts.kafka().require()
-    except parts.PartMissing as exc:
-        unavailable(str(exc))
+    installed(parts.kafka())
     how = kafka.launch(tmp_path / "kafka", free_port(), free_port())
     kafka.format_storage(tmp_path / "kafka")
     return how

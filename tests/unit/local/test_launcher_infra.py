@@ -53,12 +53,16 @@ def test_real_components_are_probed_cassandra_kafka_jaeger_then_the_rest(
     assert jaeger.url == f"http://127.0.0.1:{ports.jaeger_query}/api/services"
 
 
-def test_real_gives_the_services_the_clusters_storage_settings(ports: StackPorts) -> None:
+def test_real_gives_the_services_the_clusters_storage_and_kafka_settings(
+    ports: StackPorts,
+) -> None:
     env = Real().service_env(ports)
     assert env["CASSANDRA_HOSTS"] == f"127.0.0.1:{ports.cassandra}"
-    for key in ("STORAGE", "CASSANDRA_SCHEMA", "CASSANDRA_REPLICATION_FACTOR", "KAFKA_IDEMPOTENCE"):
+    cluster = ("STORAGE", "CASSANDRA_SCHEMA", "CASSANDRA_REPLICATION_FACTOR", "KAFKA_IDEMPOTENCE")
+    for key in (*cluster, "CONSUMER_FETCH_WAIT_MS"):
         assert env[key] == PLATFORM_ENV[key]
     assert (env["STORAGE"], env["KAFKA_IDEMPOTENCE"]) == ("cassandra", "true")
+    assert env["CONSUMER_FETCH_WAIT_MS"] == "500"  # Apache Kafka answers a waiting fetch at once
     assert Embedded().service_env(ports) == {}
 
 

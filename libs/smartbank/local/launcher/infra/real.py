@@ -31,12 +31,13 @@ from smartbank.registry import topics
 
 # As deploy/k8s/base/infra/kafka/topics-job.yaml creates them (TOPIC_PARTITIONS, one broker).
 TOPIC_PARTITIONS = 6
-# What the cluster's config gives every service about its storage and producer.
+# What the cluster's config gives every service about its storage, producer and consumers.
 CLUSTER_SETTINGS = (
     "STORAGE",
     "CASSANDRA_REPLICATION_FACTOR",
     "CASSANDRA_SCHEMA",
     "KAFKA_IDEMPOTENCE",
+    "CONSUMER_FETCH_WAIT_MS",
 )
 SCHEMA_WRITER = "smartbank.deploy.cassandra_schema"
 CASSANDRA_TIMEOUT = 180.0
