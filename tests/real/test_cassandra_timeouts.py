@@ -15,12 +15,13 @@ import collections
 import os
 import signal
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from smartbank.errors import ServiceError
 from smartbank.local.real import parts
 from smartbank.local.real.cassandra import running_cassandra
 from smartbank.local.real.process import Running
@@ -59,6 +60,11 @@ async def store(cassandra_node: Running) -> AsyncIterator[TableStore]:
 async def insert_while_paused(store: TableStore, node: Running, seconds: float) -> Any:
     """Send a conditional insert, pause the node's JVM for `seconds`, return what came back."""
     write = store.insert(COUNTERS, {"name": "k", "value": 1, "writer": "me"}, if_not_exists=True)
+    return await while_paused(write, node, seconds)
+
+
+async def while_paused(write: Awaitable[Any], node: Running, seconds: float) -> Any:
+    """Send `write`, pause the node's JVM for `seconds`; what came back, or what it raised."""
     task = asyncio.ensure_future(write)
     await asyncio.sleep(0.005)
     os.kill(node.pid, signal.SIGSTOP)
@@ -68,7 +74,7 @@ async def insert_while_paused(store: TableStore, node: Running, seconds: float) 
         os.kill(node.pid, signal.SIGCONT)
     try:
         return await task
-    except StorageError as exc:
+    except (StorageError, ServiceError) as exc:
         return exc
 
 
