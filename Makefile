@@ -18,8 +18,9 @@ help:
 	@echo "make fuzz   the card protocol's property test, long and random (FUZZ_EXAMPLES=2000)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
-	@echo "make bench  authorisations and swipe-to-push (Envoy and direct), backlog replay, API reads,"
-	@echo "            and the floor: what the bare parts of a swipe cost on this machine"
+	@echo "make bench  the floor (what the bare parts of a swipe cost here), then the efficiency"
+	@echo "            table at TRACE_SAMPLING 1 and 0.1 (CPU per swipe, latency at 100/s, capacity,"
+	@echo "            burst recovery, replay, idle CPU, Envoy/direct), then API reads"
 
 install: $(INSTALLED)
 
@@ -78,11 +79,14 @@ fuzz: build
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/property/test_card_protocol.py \
 		--timeout=0 --hypothesis-show-statistics
 
+# The floor first (what the bare parts cost), then the efficiency table at the local default
+# sampling and at the production overlay's (each row on fresh stacks; ~10 minutes each), then
+# the public API. tests.bench.authorisations and tests.bench.cpu still run on their own.
 bench: build
-	$(BIN)/python -m tests.bench.authorisations
-	$(BIN)/python -m tests.bench.pipeline
-	$(BIN)/python -m tests.bench.public_api
 	$(BIN)/python -m tests.bench.floor
+	BENCH_TRACE_SAMPLING=1 $(BIN)/python -m tests.bench.table
+	BENCH_TRACE_SAMPLING=0.1 $(BIN)/python -m tests.bench.table
+	$(BIN)/python -m tests.bench.public_api
 
 openapi: build
 	$(BIN)/python -m tests.public_api.openapi_doc
