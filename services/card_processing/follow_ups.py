@@ -52,7 +52,7 @@ class FollowUps:
         return timeutil.format_time(after + timedelta(seconds=self.delay))
 
     async def sweep(self) -> int:
-        """Decline the transactions of every follow-up that is due; returns how many ran."""
+        """Run every follow-up that is due (undo what its attempt left); returns how many ran."""
         now = timeutil.now()
         ran = 0
         for day in ((now - timedelta(days=1)).strftime("%Y-%m-%d"), now.strftime("%Y-%m-%d")):
