@@ -55,5 +55,6 @@ def configure(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "cassandra"):
+    # httpx logs every request it makes at INFO; apns and webhook record each attempt themselves.
+    for noisy in ("uvicorn.access", "cassandra", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

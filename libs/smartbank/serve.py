@@ -16,6 +16,7 @@ import uvicorn
 from smartbank import logs
 from smartbank.app import build_app
 from smartbank.registry import spec
+from smartbank.server import QuietServer
 from smartbank.service import Service
 
 
@@ -54,7 +55,7 @@ def main() -> None:
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         backlog=2048,
     )
-    uvicorn.Server(config).run()
+    QuietServer(config).run()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from opentelemetry import trace
 
 from smartbank.app import BuiltApp, build_app
 from smartbank.events import Event, KafkaPublisher
+from smartbank.events.fetch_wait import IDLE_AFTER_SECONDS, FetchWait
 from smartbank.events.topics import ensure_topics
 from smartbank.registry import dead_letter_topic
 from smartbank.schemas.v1 import events_pb2
@@ -314,3 +315,23 @@ async def test_a_replica_joining_the_group_takes_over_without_repeating_handled_
 
 async def _at_least(behaviour: Behaviour, handled: int) -> bool:
     return len(behaviour.attempts) >= handled
+
+
+async def test_an_idle_consumer_asks_the_broker_with_the_longer_wait(
+    bootstrap: str, topic: str
+) -> None:
+    """FetchWait changes the wait where the installed aiokafka reads it for every fetch request
+    (an upgrade that moves it fails here, not silently in an idle stack)."""
+    await ensure_topics(bootstrap, [topic], partitions=1)
+    kafka = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, fetch_max_wait_ms=50)
+    await kafka.start()
+    try:
+        clock = [0.0]
+        wait = FetchWait(50, 400, clock=lambda: clock[0])
+        clock[0] += IDLE_AFTER_SECONDS
+        assert wait.after_fetch(kafka, got_events=False) == 400
+        assert kafka._fetcher._fetch_max_wait_ms == 400
+        assert wait.after_fetch(kafka, got_events=True) == 50
+        assert kafka._fetcher._fetch_max_wait_ms == 50
+    finally:
+        await kafka.stop()

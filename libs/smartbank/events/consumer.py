@@ -35,6 +35,7 @@ from opentelemetry import trace
 from smartbank.events.batch import PartitionBatch, Record
 from smartbank.events.envelope import BadEvent, decode
 from smartbank.events.failures import backoff, should_retry, waits_for_dependency
+from smartbank.events.fetch_wait import FetchWait
 from smartbank.events.handling import Handle, Received, onion
 from smartbank.events.metrics import ConsumerMetrics
 from smartbank.registry import dead_letter_topic
@@ -106,9 +107,13 @@ class ConsumerLoop:
         self.started.set()
         positions: dict[TopicPartition, int] = {}
         committed_at = time.monotonic()
+        wait = FetchWait(
+            self.settings.consumer_fetch_wait_ms, self.settings.consumer_idle_fetch_wait_ms
+        )
         try:
             while True:
                 fetched = await kafka.getmany(timeout_ms=500, max_records=self.batch_size)
+                wait.after_fetch(kafka, bool(fetched))
                 self.between_batches.clear()
                 self.in_hand = [PartitionBatch(p, records) for p, records in fetched.items()]
                 await asyncio.gather(*(self._partition(batch) for batch in self.in_hand))

@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from smartbank import timeutil
+from smartbank.server import QuietServer
 
 HEADERS_OF_INTEREST = ("apns-topic", "apns-push-type", "apns-priority", "apns-expiration")
 MAX_PAYLOAD_BYTES = 4096
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unregistered", action="append", default=[], metavar="TOKEN")
     args = parser.parse_args(argv)
     app = create_app(args.file, args.unregistered)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    QuietServer(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")).run()
 
 
 if __name__ == "__main__":

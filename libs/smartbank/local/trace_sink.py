@@ -40,6 +40,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 
 from smartbank.local.traces import rfc3339
+from smartbank.server import QuietServer
 
 log = logging.getLogger("smartbank.local.trace_sink")
 
@@ -318,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     signal.signal(signal.SIGINT, _exit_cleanly)
     try:
-        uvicorn.Server(config).run()
+        QuietServer(config).run()
     finally:
         writer.close()
     return 0

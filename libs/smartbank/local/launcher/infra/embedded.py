@@ -12,6 +12,10 @@ from smartbank.local.launcher.infra.base import BACKGROUND_NICE, EMBEDDED, INFRA
 from smartbank.local.launcher.ports import HOST, StackPorts
 from smartbank.registry import topics
 
+# One partition a topic: the local stack runs one consumer per group, so more partitions only
+# make every fetch (each names every partition it owns) bigger for aiokafka and for Tansu.
+TOPIC_PARTITIONS = 1
+
 
 class Embedded:
     """Tansu in memory, the local trace sink; the services keep SQLite files (their default)."""
@@ -36,7 +40,7 @@ class Embedded:
         argv = commands.broker_argv(find_tansu(), ports)
         stack.spawn_part("kafka", "broker", argv, commands.broker_env(), broker, BACKGROUND_NICE)
         stack.await_ready("kafka", INFRA_TIMEOUT)
-        asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics()))
+        asyncio.run(ensure_topics(f"{HOST}:{ports.kafka}", topics(), partitions=TOPIC_PARTITIONS))
         argv = commands.sink_argv(layout, ports, self.sink_module)
         stack.spawn_part(
             "trace-sink", "telemetry", argv, commands.python_env(), sink, BACKGROUND_NICE
