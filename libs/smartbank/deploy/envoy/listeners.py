@@ -164,17 +164,22 @@ def stdout_access_log() -> dict[str, Any]:
 
 
 def tracing(
-    collector_cluster: str, host: str, port: int, sampling_percent: float = 100.0
+    collector_cluster: str,
+    host: str,
+    port: int,
+    sampling_percent: float = 100.0,
+    service_name: str = "envoy",
 ) -> dict[str, Any]:
-    """Envoy's own spans, joined to the caller's W3C trace and sent over OTLP/HTTP. A request
-    with no trace yet (at the edge) is sampled at `sampling_percent`."""
+    """Envoy's own spans, joined to the caller's W3C trace and sent over OTLP/HTTP, as
+    `service_name` (in a cluster each Envoy is named for its role). A request with no trace yet
+    (at the edge) is sampled at `sampling_percent`."""
     return {
         "random_sampling": {"value": sampling_percent},
         "provider": {
             "name": "envoy.tracers.opentelemetry",
             "typed_config": {
                 "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
-                "service_name": "envoy",
+                "service_name": service_name,
                 "http_service": {
                     "http_uri": {
                         "uri": f"http://{host}:{port}/v1/traces",

@@ -167,6 +167,9 @@ def edge_documents() -> Documents:
     ]
 
 
+NAMESPACE_FILE = Path("namespace.yaml")
+
+
 def namespace() -> dict[str, Any]:
     security = {
         f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")
@@ -184,9 +187,8 @@ def base() -> dict[str, Documents]:
     }
     for service_spec in SERVICES:
         files[f"services/{service_spec.name}.yaml"] = service_documents(service_spec, platform)
-    resources = ["namespace.yaml", *files, "infra"]
-    kustomization = {**KUSTOMIZATION, "resources": resources}
-    return {"namespace.yaml": [namespace()], **files, "kustomization.yaml": [kustomization]}
+    kustomization = {**KUSTOMIZATION, "resources": [*files, "infra"]}
+    return {**files, "kustomization.yaml": [kustomization]}
 
 
 def overlays() -> dict[str, Documents]:
@@ -214,6 +216,9 @@ def overlays() -> dict[str, Documents]:
 def render() -> dict[Path, str]:
     """Every generated file, by its path under deploy/k8s, with its content."""
     files = {Path("base", name): dump(f"base/{name}", docs) for name, docs in base().items()}
+    # Outside every overlay: skaffold applies it before each deploy (a hook) and never deletes
+    # it, so Ctrl-C leaves the namespace and its volumes (skaffold.py).
+    files[NAMESPACE_FILE] = dump(str(NAMESPACE_FILE), [namespace()])
     for name, docs in overlays().items():
         files[Path("overlays", name)] = dump(f"overlays/{name}", docs)
     return files
