@@ -32,7 +32,13 @@ def test_the_default_target_runs_one_service_as_uid_10001_from_the_runtime_venv(
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
     assert len(re.findall(r"^COPY ", runtime, re.M)) == 1, "the runtime stage copies the venv only"
     assert "ARG SERVICE\n" in runtime and "ENV SERVICE_NAME=${SERVICE}" in runtime
-    assert "ARG SERVICE" not in DOCKERFILE.split(" AS runtime\n")[0], "shared layers stay shared"
+    assert "ARG SERVICE\n" not in DOCKERFILE.split(" AS runtime\n")[0], "shared layers stay shared"
+    builder = stage("builder")
+    locks, own_package = (
+        builder.index("-r requirements/runtime.lock"),
+        builder.index("ARG SERVICE_"),
+    )
+    assert locks < own_package, "the dependencies' layer is the same in every service's image"
     assert runtime.rstrip().endswith('CMD ["python", "-m", "smartbank.serve"]')
     assert "USER 10001:10001" in runtime and "USER 10001:10001" in stage("test")
     assert "--uid 10001 --gid 10001" in base

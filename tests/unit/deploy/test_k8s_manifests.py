@@ -119,6 +119,11 @@ def test_dev_runs_one_replica_and_fits_a_laptop_with_the_infrastructure() -> Non
     summary = {g: f"{c:.2f} CPU, {m / 2**20:.0f} MiB" for g, (c, m) in totals.items()}
     print(f"dev requests: {summary}; total {cpu:.2f} CPU, {memory / 2**30:.2f} GiB")
     assert cpu <= LAPTOP_CPU and memory <= LAPTOP_MEMORY, summary
+    # A redeploy (every service's and the edge's pods replaced, the Jobs run again) would add
+    # each one's surge on top: none in dev, so the rollout fits where the steady state does.
+    deployments = objects("overlays/dev", "Deployment")
+    surges = {deployments[n]["spec"]["strategy"]["rollingUpdate"]["maxSurge"] for n in DEPLOYMENTS}
+    assert surges == {0}
 
 
 def test_prod_gives_every_deployment_a_budget_and_an_autoscaler_from_three() -> None:

@@ -59,3 +59,37 @@ def test_every_job_is_deleted_before_each_deploy() -> None:
     delete = next(h for h in hooks if "delete" in h)
     assert delete[:5] == ["kubectl", "--namespace", "smartbank", "delete", "job"]
     assert set(delete[5:]) == {*jobs, "--ignore-not-found"}
+
+
+def copied_sources(dockerfile: str, arguments: dict[str, str]) -> set[str]:
+    """The context paths a build with `arguments` copies, found as skaffold finds an
+    artifact's dependencies: the COPY lines, ARG defaults and build arguments substituted."""
+    values: dict[str, str] = {}
+    sources = set()
+    for line in dockerfile.splitlines():
+        words = line.split()
+        if words[:1] == ["ARG"]:
+            name, _, default = words[1].partition("=")
+            values[name] = arguments.get(name, default.strip('"'))
+        elif words[:1] == ["COPY"] and not words[1].startswith("--from"):
+            for source in words[1:-1]:
+                for name, value in values.items():
+                    source = source.replace("${" + name + "}", value)
+                sources.add(source.rstrip("/"))
+    return sources
+
+
+def test_a_service_image_depends_on_libs_and_its_own_package_only() -> None:
+    """So an edit in one service rebuilds (and reloads into kind) that service's image only."""
+    dockerfile = (ROOT / "docker/Dockerfile").read_text()
+    config = yaml.safe_load(skaffold.rendered())
+    packages = {f"services/{s.package}" for s in SERVICES}
+    for artifact in config["build"]["artifacts"]:
+        arguments = artifact["docker"].get("buildArgs", {})
+        copied = copied_sources(dockerfile, arguments)
+        assert {"libs", "protos", "pyproject.toml"} <= copied
+        if artifact["image"] == skaffold.TEST_IMAGE:
+            assert "services" in copied  # the test image: every service
+            continue
+        own = f"services/{arguments['SERVICE_PACKAGE']}"
+        assert own in packages and copied & (packages | {"services"}) == {own}

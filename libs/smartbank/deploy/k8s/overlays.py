@@ -67,18 +67,28 @@ def stamped(patches: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*patches, json_patch({"kind": "Deployment", "labelSelector": DEPLOYMENTS}, [stamp])]
 
 
+# One replica each in dev: a redeploy replaces a pod instead of surging beside it, or every
+# Deployment would run a second pod at once (with the Jobs, past the 8 GiB a laptop gives the
+# cluster). Each service is away for its restart, which dev accepts; prod keeps the surge.
+NO_SURGE = {"maxUnavailable": 1, "maxSurge": 0}
+
+
 def dev(files: list[str], push_endpoint: str) -> dict[str, Any]:
+    no_surge = {"op": "replace", "path": "/spec/strategy/rollingUpdate", "value": NO_SURGE}
     return {
         **KUSTOMIZATION,
         "resources": ["../../base", *files],
-        "patches": stamped(
-            [
-                config_patch(PLATFORM_CONFIG, {"TRACE_SAMPLING": "1.0"}),
-                config_patch("auth", {"AUTH_LOGIN_MODE": "choose"}),
-                config_patch("webhook", {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}),
-                config_patch("apns", {"APNS_ENDPOINT": push_endpoint}),
-            ]
-        ),
+        "patches": [
+            *stamped(
+                [
+                    config_patch(PLATFORM_CONFIG, {"TRACE_SAMPLING": "1.0"}),
+                    config_patch("auth", {"AUTH_LOGIN_MODE": "choose"}),
+                    config_patch("webhook", {"WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true"}),
+                    config_patch("apns", {"APNS_ENDPOINT": push_endpoint}),
+                ]
+            ),
+            json_patch({"kind": "Deployment", "labelSelector": DEPLOYMENTS}, [no_surge]),
+        ],
     }
 
 
