@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import yaml
@@ -123,3 +125,15 @@ def test_generated_files_are_all_in_the_kustomization() -> None:
     listed = set(KUSTOMIZATION["resources"])
     listed |= {f.split("=")[-1] for g in KUSTOMIZATION["configMapGenerator"] for f in g["files"]}
     assert generated <= listed
+
+
+def test_the_dashboards_trace_links_open_jaeger_through_a_provisioned_data_source() -> None:
+    sources = yaml.safe_load((INFRA / "grafana/datasources.yaml").read_text())["datasources"]
+    uids = {s["uid"]: s for s in sources}
+    assert uids["jaeger"]["type"] == "jaeger" and uids["jaeger"]["url"] == "http://jaeger:16686"
+    links = k8s_infra.dashboard()["links"]
+    assert {service for _, service in k8s_infra.TRACE_LINKS} == {"card-api", "api"}
+    for link in links:
+        panes = json.loads(unquote(link["url"].split("panes=", 1)[1]))
+        (pane,) = panes.values()
+        assert pane["datasource"] in uids and pane["queries"][0]["datasource"] == k8s_infra.TRACES

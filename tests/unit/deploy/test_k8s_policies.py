@@ -122,3 +122,15 @@ def test_the_push_sink_reaches_nothing(target: str) -> None:
     sink = labels(target, PUSH_SINK)
     for name, port in {**INFRA_PORTS, **{s.name: s.port for s in SERVICES}}.items():
         assert not allowed(target, sink, labels(target, name), port), f"{name}:{port}"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_grafana_reaches_prometheus_and_jaeger_and_no_service(target: str) -> None:
+    """Its two data sources (the dashboard's metrics and its trace links), nothing else."""
+    if not INFRA_READY:
+        pytest.skip("infra/ is not rendered yet")
+    grafana = labels(target, "grafana")
+    assert allowed(target, grafana, labels(target, "prometheus"), 9090)
+    assert allowed(target, grafana, labels(target, "jaeger"), 16686)
+    for name, port in {**INFRA_PORTS, **{s.name: s.port for s in SERVICES}}.items():
+        assert not allowed(target, grafana, labels(target, name), port), f"{name}:{port}"

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from smartbank.deploy import generated
 from smartbank.registry import ENVOY_ADMIN_PORT, SERVICES, spec, topics
@@ -27,6 +28,9 @@ PART_OF = {"app.kubernetes.io/part-of": "smartbank"}
 SEEDED_SERVICES = ("auth", "balance", "transactions", "cards", "apns")
 SEEDER_LABEL = "smartbank.io/seeder"
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+TRACES = {"type": "jaeger", "uid": "jaeger"}
+# Where one swipe's trace starts: the edge, then card-api (services/README's trace tree).
+TRACE_LINKS = (("Card swipes in Jaeger", "card-api"), ("Public API calls in Jaeger", "api"))
 RATE = "[$__rate_interval]"
 
 
@@ -182,7 +186,27 @@ def dashboard() -> dict[str, Any]:
         "refresh": "10s",
         "time": {"from": "now-30m", "to": "now"},
         "templating": {"list": [_service_variable()]},
+        "links": [_trace_link(title, service) for title, service in TRACE_LINKS],
         "panels": panels,
+    }
+
+
+def _trace_link(title: str, service: str) -> dict[str, Any]:
+    """A dashboard link to Grafana's Explore, searching Jaeger for `service`'s traces of the
+    last hour (newest first; a trace id from `smartbank swipe` can be pasted there too)."""
+    query = {"refId": "A", "datasource": TRACES, "queryType": "search", "service": service}
+    pane = {
+        "datasource": TRACES["uid"],
+        "queries": [query],
+        "range": {"from": "now-1h", "to": "now"},
+    }
+    panes = json.dumps({"traces": pane}, separators=(",", ":"))
+    return {
+        "title": title,
+        "type": "link",
+        "icon": "external link",
+        "url": f"/explore?schemaVersion=1&orgId=1&panes={quote(panes)}",
+        "targetBlank": True,
     }
 
 
