@@ -38,7 +38,9 @@ def transaction_message(row: Row) -> events_pb2.Transaction:
 
 
 def event_for(event_type: str, row: Row) -> Event:
-    payload = payload_class(event_type)(transaction=transaction_message(row))
+    payload = payload_class(event_type)()
+    # Every transaction.* payload is the one field `transaction`; the table types them as Message.
+    getattr(payload, "transaction").CopyFrom(transaction_message(row))  # noqa: B009
     return Event.capture(event_type, row["account_id"], payload)
 
 
