@@ -16,7 +16,8 @@ help:
 	@echo "make test   install, build, lint and run every test"
 	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
 	@echo "make fuzz   the card protocol's property test, long and random (FUZZ_EXAMPLES=2000)"
-	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install"
+	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install, and"
+	@echo "            requirements/dev.txt, the pins every local venv (make install) is held to"
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
 	@echo "make cluster-check  before \`skaffold dev\`: skaffold, kind, kubectl and cluster versions,"
 	@echo "            and the ports skaffold forwards free (not held by the local stack)"
@@ -28,11 +29,11 @@ help:
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c requirements/dev.txt
 	@touch $@
 
 build: $(GEN)
@@ -106,7 +107,10 @@ manifests: build
 # arm64; the local stack's Envoy and Tansu wheels are left out of images), build-time tools and
 # the test runner, the last two resolved against runtime.lock so shared packages agree. uv keeps
 # the versions already locked unless pyproject.toml needs others, or UPGRADE=--upgrade is given.
-# uv resolves against its default index (UV_DEFAULT_INDEX overrides it).
+# uv resolves against its default index (UV_DEFAULT_INDEX overrides it). requirements/dev.txt
+# pins the local venv (the dev extra, held to runtime.lock), so a fresh `make install` gets the
+# versions main was tested with, not whatever was released since (types-protobuf once broke
+# a fresh clone's mypy that way).
 LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --only-binary :all: \
 	--custom-compile-command "make lock" $(UPGRADE)
 
@@ -124,6 +128,9 @@ lock: $(INSTALLED)
 		-o requirements/build.lock
 	$(BIN)/uv pip compile requirements/test.in -c requirements/runtime.lock $(LOCK_FLAGS) \
 		-o requirements/test.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements/runtime.lock --quiet \
+		--universal --python-version 3.11 --custom-compile-command "make lock" $(UPGRADE) \
+		-o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) libs/smartbank/schemas .smartbank .mypy_cache .ruff_cache

@@ -99,10 +99,11 @@ def test_build_tools_stay_out_of_the_runtime_lock() -> None:
 
 
 def test_shared_packages_have_one_version_across_locks() -> None:
-    """build.lock and test.lock are resolved against runtime.lock: protoc's generated code must
-    run on the same protobuf it was generated for, and the test image adds to the runtime venv."""
+    """build.lock, test.lock and dev.txt are resolved against runtime.lock: protoc's generated
+    code must run on the same protobuf it was generated for, the test image adds to the runtime
+    venv, and the local venv runs what the images run."""
     runtime = pins("runtime.lock")
-    for lock in ("build.lock", "test.lock"):
+    for lock in ("build.lock", "test.lock", "dev.txt"):
         for name, versions in pins(lock).items():
             if name in runtime:
                 assert versions <= runtime[name], (
@@ -119,3 +120,14 @@ def test_every_pin_carries_hashes(lock: str) -> None:
     assert pinned
     for entry in pinned:
         assert "--hash=sha256:" in entry, f"{lock}: {entry.splitlines()[0]} has no hash"
+
+
+def test_the_local_venv_is_pinned_with_every_dev_tool_and_runtime_dependency() -> None:
+    """`make install` is held to dev.txt: a fresh clone gets what main was tested with."""
+    dev = pins("dev.txt")
+    for requirement in [*DEV, *requirements(PYPROJECT["project"]["dependencies"])]:
+        name = canonicalize_name(requirement.name)
+        assert name in dev, f"{name} is not pinned in requirements/dev.txt: run `make lock`"
+        assert all(v in requirement.specifier for v in dev[name]), f"{name} {dev[name]}"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-e '.[dev]' -c requirements/dev.txt" in makefile
