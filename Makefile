@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto')
 GEN    := libs/smartbank/schemas/.generated
 
-.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean cluster-check cluster-images
+.PHONY: help install build run test unit e2e lint fmt fuzz bench openapi lock manifests clean cluster-check cluster-images rehearse
 
 help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it); INFRA=real runs"
@@ -21,6 +21,8 @@ help:
 	@echo "make manifests  regenerate deploy/k8s and skaffold.yaml from the service registry"
 	@echo "make cluster-check  before \`skaffold dev\`: skaffold, kind, kubectl and cluster versions,"
 	@echo "            and the ports skaffold forwards free (not held by the local stack)"
+	@echo "make rehearse  both overlays through a real kube-apiserver (built from the Go module"
+	@echo "            proxy, once) over etcd: server-side dry run, restricted Pod Security enforced"
 	@echo "make cluster-images  pull the upstream images the dev overlay runs and load them into the"
 	@echo "            kind cluster (CLUSTER=smartbank), so a first deploy does not pull them in-cluster"
 	@echo "make bench  the floor (what the bare parts of a swipe cost here), then the efficiency"
@@ -116,6 +118,10 @@ LOCK_FLAGS = --quiet --universal --python-version 3.11 --generate-hashes --only-
 
 cluster-check: build
 	$(BIN)/python -m smartbank.deploy.cluster_check
+
+# Not in `make test`: the first run builds kube-apiserver (~10 min on two cores; then ~30 s).
+rehearse: build
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m smartbank.deploy.rehearse
 
 CLUSTER ?= smartbank
 cluster-images: build
