@@ -165,6 +165,19 @@ def test_card_edge_sends_the_arrival_and_the_default_deadline_on(edges: dict[str
     assert before - 5 <= int(seen["x-smartbank-arrived-at-ms"]) <= time.time() * 1000
     assert seen["x-network-deadline-ms"] == "2000"
     assert seen["x-envoy-expected-rq-timeout-ms"] == "1950"
+    assert seen["x-smartbank-budget-ms"] == "2000"  # card-api's budget is the network's deadline
+
+
+def test_card_edge_gives_card_api_the_networks_own_deadline_as_its_budget(
+    edges: dict[str, int],
+) -> None:
+    """A message the network gives 30 s is not refused by card-api's default 10 s budget; a
+    client's own budget header is replaced."""
+    headers = {"x-network-deadline-ms": "30000", "x-smartbank-budget-ms": "1"}
+    response, _ = request("POST", edges["card"], AUTHORISATIONS, headers, json={})
+    seen = next(s for s in reversed(Upstream.seen) if s.get("x-network-deadline-ms") == "30000")
+    assert response.status_code == 200
+    assert seen["x-smartbank-budget-ms"] == "30000"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartbank.context import ARRIVED_AT_MS
+from smartbank.context import ARRIVED_AT_MS, BUDGET_MS
 from smartbank.deploy.envoy.listeners import (
     INTERNAL_ONLY_HEADERS,
     NOBODY,
@@ -183,9 +183,15 @@ def deadline_filter() -> dict[str, Any]:
     passed on to card-api (the default when the network named none), so the edge and card-api
     count the same deadline.
 
+    The same deadline is card-api's call budget from arrival at the edge: without it card-api
+    would count the platform's default budget (10 s), and a message the network gave longer
+    (up to 60 s) that waited past 10 s on a loaded stack would be refused on arrival instead
+    of answered. A client's own budget header never gets this far (internal only).
+
     A deadline that is not a number leaves the route's timeout (card-api refuses it, 400)."""
     request = [
         set_header(DEADLINE_HEADER, str(NETWORK_DEADLINE_MS), "ADD_IF_ABSENT"),
         set_header(ENVOY_TIMEOUT_HEADER, deadline_expression()),
+        set_header(BUDGET_MS, f"%REQ({DEADLINE_HEADER})%"),
     ]
     return header_mutation("smartbank.network_deadline", request=request)
