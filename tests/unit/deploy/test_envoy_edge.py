@@ -165,19 +165,20 @@ def test_card_edge_sends_the_arrival_and_the_default_deadline_on(edges: dict[str
     assert before - 5 <= int(seen["x-smartbank-arrived-at-ms"]) <= time.time() * 1000
     assert seen["x-network-deadline-ms"] == "2000"
     assert seen["x-envoy-expected-rq-timeout-ms"] == "1950"
-    assert seen["x-smartbank-budget-ms"] == "2000"  # card-api's budget is the network's deadline
+    assert seen["x-smartbank-budget-ms"] == "3000"  # the network's deadline, and the slack
 
 
 def test_card_edge_gives_card_api_the_networks_own_deadline_as_its_budget(
     edges: dict[str, int],
 ) -> None:
-    """A message the network gives 30 s is not refused by card-api's default 10 s budget; a
+    """A message the network gives 30 s is not refused by card-api's default 10 s budget (and
+    one whose time is up is answered 91 by the edge, not refused by card-api: the slack); a
     client's own budget header is replaced."""
     headers = {"x-network-deadline-ms": "30000", "x-smartbank-budget-ms": "1"}
     response, _ = request("POST", edges["card"], AUTHORISATIONS, headers, json={})
     seen = next(s for s in reversed(Upstream.seen) if s.get("x-network-deadline-ms") == "30000")
     assert response.status_code == 200
-    assert seen["x-smartbank-budget-ms"] == "30000"
+    assert seen["x-smartbank-budget-ms"] == "31000"
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,7 @@ ENVOY_TIMEOUT_HEADER = "x-envoy-upstream-rq-timeout-ms"
 # leave in time. card-api's margin (ANSWER_MARGIN_MS) must be larger, so it answers first.
 EDGE_EARLY_MS = 50
 EARLY_BELOW_MS = 500
+BUDGET_SLACK_MS = 1000
 
 # The public API as API.md section 1 and the api's OpenAPI document list it; `{}` is one segment.
 PUBLIC_API_PATHS = (
@@ -178,20 +179,28 @@ def deadline_expression() -> str:
     return f"%CEL({deadline} - {early})%"
 
 
+def budget_expression() -> str:
+    """The message's deadline plus `BUDGET_SLACK_MS`, in CEL: card-api's call budget."""
+    return f"%CEL(int(request.headers['{DEADLINE_HEADER}']) + {BUDGET_SLACK_MS})%"
+
+
 def deadline_filter() -> dict[str, Any]:
     """The network's deadline as this request's upstream timeout (less `EDGE_EARLY_MS`), and
     passed on to card-api (the default when the network named none), so the edge and card-api
     count the same deadline.
 
-    The same deadline is card-api's call budget from arrival at the edge: without it card-api
-    would count the platform's default budget (10 s), and a message the network gave longer
-    (up to 60 s) that waited past 10 s on a loaded stack would be refused on arrival instead
-    of answered. A client's own budget header never gets this far (internal only).
+    card-api's call budget follows the same deadline, BUDGET_SLACK_MS past it: without it
+    card-api would count the platform's default budget (10 s) from arrival, and a message the
+    network gave longer (up to 60 s) that queued past 10 s on a loaded stack was refused on
+    arrival with a 504 instead of answered. The slack keeps card-api from refusing a message
+    whose time is up before the edge has answered it 91 itself, in the message's shape; card-api
+    answers by the network's deadline whatever its budget. A client's own budget header never
+    gets this far (internal only).
 
     A deadline that is not a number leaves the route's timeout (card-api refuses it, 400)."""
     request = [
         set_header(DEADLINE_HEADER, str(NETWORK_DEADLINE_MS), "ADD_IF_ABSENT"),
         set_header(ENVOY_TIMEOUT_HEADER, deadline_expression()),
-        set_header(BUDGET_MS, f"%REQ({DEADLINE_HEADER})%"),
+        set_header(BUDGET_MS, budget_expression()),
     ]
     return header_mutation("smartbank.network_deadline", request=request)
