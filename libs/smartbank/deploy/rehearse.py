@@ -111,6 +111,10 @@ class ApiServer:
         argv = ["kubectl", "--kubeconfig", str(self.kubeconfig), *args]
         return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=300)
 
+    def dry_run(self, manifests: str, *namespace: str) -> subprocess.CompletedProcess[str]:
+        """`kubectl apply --dry-run=server` of `manifests` (YAML or JSON)."""
+        return self.kubectl("apply", "--dry-run=server", *namespace, "-f", "-", stdin=manifests)
+
 
 @contextmanager
 def api_server(binary: Path) -> Iterator[ApiServer]:
@@ -202,7 +206,7 @@ def rehearse_overlay(server: ApiServer, overlay: str) -> Outcome:
         ["kubectl", "kustomize", str(OVERLAYS / overlay)],
         capture_output=True, text=True, check=True, timeout=120,
     ).stdout  # fmt: skip
-    applied = server.kubectl("apply", "--dry-run=server", "-f", "-", stdin=rendered)
+    applied = server.dry_run(rendered)
     lines = (applied.stdout + applied.stderr).splitlines()
     problems = [line for line in lines if "Warning" in line or "rror" in line]
     created = [line for line in applied.stdout.splitlines() if "(server dry run)" in line]
@@ -214,7 +218,7 @@ def admission_is_enforced(server: ApiServer) -> list[str]:
     such a pod template (the warning `rehearse_overlay` looks for); what went wrong otherwise."""
     server.kubectl("create", "serviceaccount", "default", "-n", NAMESPACE)  # no controller here
     pod = json.dumps(BARE_POD)
-    tried = server.kubectl("apply", "--dry-run=server", "-n", NAMESPACE, "-f", "-", stdin=pod)
+    tried = server.dry_run(pod, "-n", NAMESPACE)
     problems = []
     if tried.returncode == 0 or "violates PodSecurity" not in tried.stderr:
         problems.append(f"a bare pod was not refused: {tried.stdout}{tried.stderr}".strip())
@@ -228,9 +232,7 @@ def admission_is_enforced(server: ApiServer) -> list[str]:
             "template": {**template, "metadata": {"labels": {"app": "c"}}},
         },
     }
-    warned = server.kubectl(
-        "apply", "--dry-run=server", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(deployment)
-    )
+    warned = server.dry_run(json.dumps(deployment), "-n", NAMESPACE)
     if "would violate PodSecurity" not in warned.stderr:
         problems.append(f"a bare pod template drew no warning: {warned.stderr}".strip())
     return problems

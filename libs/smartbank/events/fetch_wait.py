@@ -15,11 +15,8 @@ name to the installed aiokafka.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
-
-log = logging.getLogger("smartbank.events")
 
 IDLE_AFTER_SECONDS = 2.0
 FETCHER, FETCHER_WAIT = "_fetcher", "_fetch_max_wait_ms"
