@@ -11,6 +11,7 @@ import pytest
 from smartbank.local.launcher import PortsInUse, Stack, StackPorts
 from smartbank.local.launcher.ports import check_free, is_free, required
 from smartbank.registry import SERVICES
+from tests.unit.local.proc_kit import SKAFFOLD_DEV, SKAFFOLD_PID, fake_proc
 
 
 @pytest.fixture
@@ -48,3 +49,23 @@ def test_start_with_a_taken_port_raises_and_starts_nothing(tmp_path: Path, liste
         stack.start()
     assert stack.status() == {}
     assert not (tmp_path / "stack").exists()  # not even the data dir
+
+
+def test_check_free_names_skaffold_when_it_forwards_a_taken_port(tmp_path: Path) -> None:
+    refusal = PortsInUse({8080: "Envoy's public API listener (→ api)", 9092: "Tansu"}, 4242)
+    assert (
+        "\nskaffold (pid 4242) is forwarding the cluster to 8080 (skaffold.yaml's portForward): "
+        "stop it to run the local stack, or use the cluster\n"
+    ) in str(refusal)
+    assert "skaffold" not in str(PortsInUse({9092: "Tansu"}, 4242))
+    assert "skaffold" not in str(PortsInUse({8080: "Envoy's public API listener (→ api)"}))
+
+
+def test_check_free_looks_for_skaffold_when_a_port_is_taken(tmp_path: Path, listening: int) -> None:
+    with_skaffold = fake_proc(tmp_path / "with", SKAFFOLD_DEV)
+    with pytest.raises(PortsInUse) as raised:
+        check_free({listening: "the trace sink (OTLP/HTTP)"}, proc=with_skaffold)
+    assert raised.value.skaffold == SKAFFOLD_PID
+    with pytest.raises(PortsInUse) as raised:
+        check_free({listening: "the trace sink (OTLP/HTTP)"}, proc=fake_proc(tmp_path / "no", {}))
+    assert raised.value.skaffold is None

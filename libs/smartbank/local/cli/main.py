@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from smartbank.local.cli import (
     chargebacks,
@@ -15,13 +16,18 @@ from smartbank.local.cli import (
     mail,
     pushes,
     seed,
+    skaffold_warning,
     status,
     swipe,
     trace,
     up,
 )
+from smartbank.local.launcher.forwarding import PROC
 
 COMMANDS = (up, down, control, status, seed, client, swipe, trace, graph, pushes, chargebacks, mail)
+# Every command but these reaches the running stack (`up` warns about skaffold itself, `down`
+# only stops the local stack).
+LAUNCHING = ("up", "down")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, proc: Path = PROC) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in LAUNCHING:
+        skaffold_warning.warn(args, proc)
     code: int = args.run(args)
     return code
 

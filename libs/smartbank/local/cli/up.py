@@ -8,11 +8,14 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
+from smartbank.local.cli import skaffold_warning
 from smartbank.local.launcher import detached, health, infra
 from smartbank.local.launcher.binaries import BinaryNotFound, find_envoy
 from smartbank.local.launcher.commands import SINK_MODULE
+from smartbank.local.launcher.forwarding import PROC, skaffold_forwarding
 from smartbank.local.launcher.infra import RealPartsMissing
 from smartbank.local.launcher.layout import Layout, default_data_dir
 from smartbank.local.launcher.ports import HOST, PortsInUse, StackPorts, check_free, required
@@ -51,9 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, proc: Path = PROC) -> int:
     started = time.monotonic()
     layout = Layout(default_data_dir())
+    skaffold = skaffold_forwarding(proc)
+    if skaffold is not None:
+        print(skaffold_warning.starting(skaffold), file=sys.stderr, flush=True)
     running = detached.running_supervisor(layout)
     if running:
         return fail(
@@ -63,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         infra.choose(args.infra, SINK_MODULE).check()
         find_envoy()
-        check_free(required(SERVICES, infra=args.infra))
+        check_free(required(SERVICES, infra=args.infra), proc=proc)
     except STARTUP_ERRORS as error:
         return fail(str(error))
     if args.detach:

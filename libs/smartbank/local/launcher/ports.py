@@ -11,8 +11,10 @@ import errno
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from smartbank.deploy.k8s.config import CASSANDRA_PORT
+from smartbank.local.launcher.forwarding import FORWARDED_PORTS, PROC, skaffold_forwarding
 from smartbank.local.real import jaeger
 from smartbank.registry import (
     CARD_NETWORK_PORT,
@@ -57,16 +59,30 @@ class StackPorts:
 
 
 class PortsInUse(RuntimeError):
-    """Ports the stack needs are taken; nothing was started."""
+    """Ports the stack needs are taken; nothing was started. `skaffold`: the pid of a skaffold
+    forwarding a cluster to this machine, named when it forwards some of the taken ports."""
 
-    def __init__(self, taken: Mapping[int, str]) -> None:
+    def __init__(self, taken: Mapping[int, str], skaffold: int | None = None) -> None:
         self.taken = dict(taken)
+        self.skaffold = skaffold
         lines = [f"  {port}: needed by {what}" for port, what in sorted(taken.items())]
         super().__init__(
             "cannot start the stack, these ports are already in use:\n"
             + "\n".join(lines)
+            + held_by_skaffold(taken, skaffold)
             + "\nstop whatever holds them (a detached stack: `smartbank down`) and try again"
         )
+
+
+def held_by_skaffold(taken: Iterable[int], skaffold: int | None) -> str:
+    """The refusal's line naming skaffold, when it runs and forwards some of the taken ports."""
+    forwarded = sorted(FORWARDED_PORTS.intersection(taken))
+    if skaffold is None or not forwarded:
+        return ""
+    return (
+        f"\nskaffold (pid {skaffold}) is forwarding the cluster to {', '.join(map(str, forwarded))}"
+        " (skaffold.yaml's portForward): stop it to run the local stack, or use the cluster"
+    )
 
 
 def required(
@@ -115,11 +131,12 @@ def taken(needed: Mapping[int, str], host: str = HOST) -> dict[int, str]:
     return {port: what for port, what in needed.items() if not is_free(port, host)}
 
 
-def check_free(needed: Mapping[int, str], host: str = HOST) -> None:
-    """Raise `PortsInUse` naming every taken port; return quietly when all are free."""
+def check_free(needed: Mapping[int, str], host: str = HOST, proc: Path = PROC) -> None:
+    """Raise `PortsInUse` naming every taken port (and skaffold, if it forwards a cluster);
+    return quietly when all are free."""
     busy = taken(needed, host)
     if busy:
-        raise PortsInUse(busy)
+        raise PortsInUse(busy, skaffold=skaffold_forwarding(proc))
 
 
 def is_free(port: int, host: str = HOST) -> bool:
