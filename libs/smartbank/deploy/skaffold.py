@@ -32,6 +32,10 @@ FORWARDS = (
 )
 # The in-cluster test Job and the load generator: the project with its tests (Dockerfile target).
 TEST_IMAGE = "smartbank-test"
+# The cassandra-schema Job: every service's tables, so every service (Dockerfile target).
+SCHEMA_IMAGE = "smartbank-schema"
+# The images with every service in them, each a Dockerfile target.
+WHOLE_PROJECT_IMAGES = {TEST_IMAGE: "test", SCHEMA_IMAGE: "schema"}
 # Every Job: a Job's pod template cannot change, so a second deploy within a Job's TTL (a
 # `skaffold run` after another, `dev --cleanup=false`) would fail with `field is immutable`.
 RECREATED_JOBS = ("integration-tests", "cassandra-schema", "kafka-topics")
@@ -77,11 +81,14 @@ def render() -> dict[str, Any]:
             "local": {"push": False, "useBuildkit": True, "concurrency": 2},
             "artifacts": [
                 *(artifact(spec) for spec in SERVICES),
-                {
-                    "image": TEST_IMAGE,
-                    "context": ".",
-                    "docker": {"dockerfile": DOCKERFILE, "target": "test"},
-                },
+                *(
+                    {
+                        "image": name,
+                        "context": ".",
+                        "docker": {"dockerfile": DOCKERFILE, "target": target},
+                    }
+                    for name, target in WHOLE_PROJECT_IMAGES.items()
+                ),
             ],
         },
         "manifests": manifests("dev"),
