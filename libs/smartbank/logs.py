@@ -17,7 +17,13 @@ from opentelemetry import trace
 
 from smartbank import context
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Not a field of the line: the record's own attributes, and uvicorn's `color_message` (its `msg`
+# again, with terminal colour codes).
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from smartbank.deploy import pods
 from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS, WHOLE_PROJECT_IMAGES, image
 from smartbank.registry import SERVICES
 
@@ -32,11 +33,7 @@ BASE_IMAGE = re.compile(r"^ARG PYTHON_IMAGE=(\S+)$", re.M)
 
 def images_in(documents: Iterable[dict[str, object]]) -> set[str]:
     """Every container and init container image the documents' pod templates name."""
-    found = set()
-    for doc in documents:
-        text = yaml.safe_dump(doc)
-        found |= set(re.findall(r"^\s*image: (\S+)$", text, re.M))
-    return found
+    return {container.image for container in pods.containers(documents)}
 
 
 def upstream_images(rendered: str) -> list[str]:

@@ -98,6 +98,17 @@ async def test_access_log_line_is_json_with_ids(probe_url, caplog):
     assert line["status"] == 200 and line["path"] == "/context"
 
 
+def test_a_log_line_keeps_extra_fields_but_not_uvicorns_coloured_copy_of_the_message():
+    from smartbank.logs import JsonFormatter
+
+    record = logging.LogRecord("uvicorn.error", logging.INFO, "", 0, "Started %d", (1,), None)
+    record.color_message = "Started \x1b[36m%d\x1b[0m"
+    record.port = 8103
+    line = json.loads(JsonFormatter("probe").format(record))
+    assert line["msg"] == "Started 1" and line["port"] == 8103
+    assert "color_message" not in line
+
+
 async def test_readiness_reports_each_dependency(probe_url):
     async with httpx.AsyncClient(base_url=probe_url) as client:
         ready = (await client.get("/readyz")).json()
