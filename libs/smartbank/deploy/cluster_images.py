@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from smartbank.deploy import pods
+from smartbank.deploy import podman
 from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS, WHOLE_PROJECT_IMAGES, image
 from smartbank.registry import SERVICES
 
@@ -33,7 +33,7 @@ BASE_IMAGE = re.compile(r"^ARG PYTHON_IMAGE=(\S+)$", re.M)
 
 def images_in(documents: Iterable[dict[str, object]]) -> set[str]:
     """Every container and init container image the documents' pod templates name."""
-    return {container.image for container in pods.containers(documents)}
+    return {container.image for container in podman.containers(documents)}
 
 
 def upstream_images(rendered: str) -> list[str]:

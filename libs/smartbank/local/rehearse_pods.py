@@ -16,7 +16,7 @@ podman and runc run, and debootstrap builds a Debian image from Debian's package
    during the build only: it is in no layer.
 3. **Real parts.** Apache Cassandra, Apache Kafka and Jaeger from `make real-parts` on loopback
    at the cluster's ports (9042, 9092, 4318), the topics as the kafka-topics Job creates them.
-4. **Pods.** The rendered dev overlay's containers (smartbank.deploy.pods) that are built here,
+4. **Pods.** The rendered dev overlay's containers (smartbank.deploy.podman) that are built here,
    each with its pod's user, read-only root, dropped capabilities, no privilege escalation,
    seccomp, memory and CPU limits, volumes and environment. The cassandra-schema Job runs
    first and must exit 0; then every Deployment with replicas starts and must pass its
@@ -52,7 +52,7 @@ from pathlib import Path
 
 import yaml
 
-from smartbank.deploy import pods, skaffold
+from smartbank.deploy import podman, skaffold
 from smartbank.deploy.cluster_images import render
 from smartbank.deploy.rehearse import CACHE
 from smartbank.events.topics import ensure_topics
@@ -98,7 +98,7 @@ class Report:
         print(self.lines[-1], flush=True)
 
 
-def podman(*args: str, timeout: float = 120.0, check: bool = True) -> str:
+def engine(*args: str, timeout: float = 120.0, check: bool = True) -> str:
     result = subprocess.run([*PODMAN, *args], capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise RuntimeError(f"podman {' '.join(args[:3])} failed: {result.stderr.strip()}")
@@ -179,7 +179,7 @@ def build_images(base: str, report: Report) -> None:
             if built.returncode != 0:
                 report.fail(f"build {artifact['image']}: {built.stdout[-2000:]}{built.stderr}")
                 continue
-            size = podman("image", "inspect", "--format", "{{.Size}}", artifact["image"])
+            size = engine("image", "inspect", "--format", "{{.Size}}", artifact["image"])
             report.ok(f"built {artifact['image']} in {seconds:.0f} s ({int(size) / 2**20:.0f} MiB)")
 
 
@@ -206,7 +206,7 @@ def real_parts(root: Path) -> Iterator[None]:
         yield
 
 
-def materialise(container: pods.Container, scratch: Path) -> dict[str, str]:
+def materialise(container: podman.Container, scratch: Path) -> dict[str, str]:
     """Each ConfigMap volume's keys as files in a directory of its own, for a bind mount."""
     found = {}
     for index, mount in enumerate(container.mounts):
@@ -221,11 +221,11 @@ def materialise(container: pods.Container, scratch: Path) -> dict[str, str]:
 
 
 def start(
-    container: pods.Container, scratch: Path, hosts: Mapping[str, str], *, suffix: str = ""
+    container: podman.Container, scratch: Path, hosts: Mapping[str, str], *, suffix: str = ""
 ) -> str:
     name = f"{PREFIX}{container.workload}{suffix}"
-    podman("rm", "--force", name, check=False)
-    argv = pods.podman_argv(
+    engine("rm", "--force", name, check=False)
+    argv = podman.run_argv(
         container,
         name=name,
         image=container.image,
@@ -233,7 +233,7 @@ def start(
         hosts=hosts,
         ulimits=effective_ulimits(),
     )
-    podman(*argv)
+    engine(*argv)
     return name
 
 
@@ -247,11 +247,11 @@ def effective_ulimits() -> dict[str, int]:
 
 
 def wait_exit(name: str, timeout: float) -> int:
-    code = podman("wait", name, timeout=timeout).strip()
+    code = engine("wait", name, timeout=timeout).strip()
     return int(code)
 
 
-def probe_ok(probe: pods.Probe) -> bool:
+def probe_ok(probe: podman.Probe) -> bool:
     if probe.path is None:
         return listening(probe.port)
     try:
@@ -262,11 +262,11 @@ def probe_ok(probe: pods.Probe) -> bool:
         return False
 
 
-def wait_ready(name: str, probe: pods.Probe, began: float) -> float:
+def wait_ready(name: str, probe: podman.Probe, began: float) -> float:
     """Seconds from `began` (the container's start) to its probe's first pass."""
     timeout = READY_TIMEOUT_S
     while time.monotonic() - began < timeout:
-        if podman("inspect", "--format", "{{.State.Running}}", name).strip() != "true":
+        if engine("inspect", "--format", "{{.State.Running}}", name).strip() != "true":
             raise RuntimeError(f"{name} exited: {logs(name)}")
         if probe_ok(probe):
             return time.monotonic() - began
@@ -275,7 +275,7 @@ def wait_ready(name: str, probe: pods.Probe, began: float) -> float:
 
 
 def logs(name: str, lines: int = 15) -> str:
-    return podman("logs", "--tail", str(lines), name, check=False)
+    return engine("logs", "--tail", str(lines), name, check=False)
 
 
 # Run inside a container: what the kernel says the process may do, and whether / is writable.
@@ -293,11 +293,11 @@ INSPECT = (
 
 
 def confinement(name: str) -> dict[str, object]:
-    seen: dict[str, object] = json.loads(podman("exec", name, "python", "-c", INSPECT))
+    seen: dict[str, object] = json.loads(engine("exec", name, "python", "-c", INSPECT))
     return seen
 
 
-def confinement_problems(container: pods.Container, seen: Mapping[str, object]) -> list[str]:
+def confinement_problems(container: podman.Container, seen: Mapping[str, object]) -> list[str]:
     """What differs between the container's process and its pod's security context."""
     problems = []
     if container.user is not None and seen["uid"] != container.user:
@@ -316,19 +316,19 @@ def confinement_problems(container: pods.Container, seen: Mapping[str, object]) 
 
 
 def memory_mib(name: str) -> float:
-    stats = json.loads(podman("stats", "--no-stream", "--format", "json", name))
+    stats = json.loads(engine("stats", "--no-stream", "--format", "json", name))
     usage = str(stats[0]["mem_usage"]).split("/")[0].strip()
     number, unit = float(usage[:-2]), usage[-2:]
     return number * {"kB": 1 / 1024, "MB": 1e6 / 2**20, "GB": 1e9 / 2**20}.get(unit, 1.0)
 
 
-def ours(container: pods.Container, built: set[str]) -> bool:
+def ours(container: podman.Container, built: set[str]) -> bool:
     return container.image in built and not container.init
 
 
-def rehearse_pods(report: Report, documents: list[pods.Doc]) -> None:
+def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
     built = {str(a["image"]) for a in skaffold.render()["build"]["artifacts"]}
-    everything = [c for c in pods.containers(documents) if ours(c, built)]
+    everything = [c for c in podman.containers(documents) if ours(c, built)]
     replicas = {
         d["metadata"]["name"]: d["spec"].get("replicas", 1)
         for d in documents
@@ -340,7 +340,7 @@ def rehearse_pods(report: Report, documents: list[pods.Doc]) -> None:
         scratch = Path(scratch_dir)
         stack.enter_context(real_parts(scratch / "parts"))
         names: list[str] = []
-        stack.callback(lambda: [podman("rm", "--force", n, check=False) for n in names])
+        stack.callback(lambda: [engine("rm", "--force", n, check=False) for n in names])
         (schema,) = [c for c in everything if c.workload == SCHEMA_JOB]
         names.append(start(schema, scratch, hosts))
         code = wait_exit(names[-1], JOB_TIMEOUT_S)
@@ -372,7 +372,7 @@ def rehearse_pods(report: Report, documents: list[pods.Doc]) -> None:
             report.ok(f"the test image's target, as {TEST_JOB} runs: {outcome} ({seconds:.0f} s)")
 
 
-def check_pod(report: Report, container: pods.Container, name: str, since: float) -> None:
+def check_pod(report: Report, container: podman.Container, name: str, since: float) -> None:
     what = f"{container.workload}"
     if container.readiness is None:
         report.fail(f"{what} has no readiness probe")

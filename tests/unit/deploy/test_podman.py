@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from smartbank.deploy import pods, skaffold
+from smartbank.deploy import podman, skaffold
 from smartbank.local import rehearse_pods
 from tests.unit.deploy.k8s_render import documents
 
 ULIMITS = {"nofile": 16384, "nproc": 4096}
 
 
-def dev_containers() -> dict[tuple[str, str], pods.Container]:
-    return {(c.workload, c.name): c for c in pods.containers(documents("overlays/dev"))}
+def dev_containers() -> dict[tuple[str, str], podman.Container]:
+    return {(c.workload, c.name): c for c in podman.containers(documents("overlays/dev"))}
 
 
 def test_a_service_container_has_its_pods_security_context_env_limits_and_probe() -> None:
@@ -25,8 +25,8 @@ def test_a_service_container_has_its_pods_security_context_env_limits_and_probe(
     # envFrom in order: the platform's ConfigMap, then the service's own.
     assert app.env["STORAGE"] == "cassandra" and app.env["KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert app.env["SERVICE_NAME"] == "card-processing" and app.env["PORT"] == "8104"
-    assert app.readiness == pods.Probe(8104, "/readyz")
-    assert app.mounts == (pods.Mount("/tmp", size="64Mi"),)
+    assert app.readiness == podman.Probe(8104, "/readyz")
+    assert app.mounts == (podman.Mount("/tmp", size="64Mi"),)
 
 
 def test_a_sidecar_is_an_init_container_with_its_config_maps_files() -> None:
@@ -48,18 +48,18 @@ def test_a_jobs_env_from_config_map_keys_and_literal_values() -> None:
 
 def test_an_optional_secret_the_overlay_lacks_is_absent_and_a_real_one_is_refused() -> None:
     assert "APNS_KEY" not in dev_containers()[("apns", "app")].env  # apns-credentials: optional
-    with pytest.raises(pods.Unsupported, match="Secret"):
-        pods.environment(
+    with pytest.raises(podman.Unsupported, match="Secret"):
+        podman.environment(
             {"name": "c", "envFrom": [{"secretRef": {"name": "s"}}]}, {}, known_secrets={"s"}
         )
-    with pytest.raises(pods.Unsupported, match="fieldRef"):
+    with pytest.raises(podman.Unsupported, match="fieldRef"):
         field = {"fieldRef": {"fieldPath": "metadata.name"}}
-        pods.environment({"name": "c", "env": [{"name": "P", "valueFrom": field}]}, {}, set())
+        podman.environment({"name": "c", "env": [{"name": "P", "valueFrom": field}]}, {}, set())
 
 
 def test_podman_runs_the_container_with_the_same_constraints() -> None:
     app = dev_containers()[("card-processing", "app")]
-    argv = pods.podman_argv(
+    argv = podman.run_argv(
         app, name="n", image="smartbank-card-processing", files={},
         hosts={"kafka": "127.0.0.1"}, ulimits=ULIMITS,
     )  # fmt: skip
@@ -76,7 +76,7 @@ def test_podman_runs_the_container_with_the_same_constraints() -> None:
 
 def test_a_command_replaces_the_entrypoint_and_a_config_map_is_mounted_read_only() -> None:
     envoy = dev_containers()[("card-processing", "envoy")]
-    argv = pods.podman_argv(
+    argv = podman.run_argv(
         envoy, name="n", image="envoy", files={"/etc/envoy": "/scratch/e"}, hosts={},
         ulimits={},
     )  # fmt: skip
@@ -99,10 +99,10 @@ def test_every_image_built_here_is_built_from_the_stand_in_base_with_skaffolds_a
 
 def test_every_dev_container_built_here_can_be_run_outside_a_cluster() -> None:
     built = {a["image"] for a in skaffold.render()["build"]["artifacts"]}
-    ours = [c for c in pods.containers(documents("overlays/dev")) if c.image in built]
+    ours = [c for c in podman.containers(documents("overlays/dev")) if c.image in built]
     assert {c.workload for c in ours} >= {"api", "card-api", "cassandra-schema", "push-sink"}
     for container in ours:
-        pods.podman_argv(
+        podman.run_argv(
             container, name="n", image=container.image,
             files={m.target: "/x" for m in container.mounts}, hosts={}, ulimits=ULIMITS,
         )  # fmt: skip

@@ -1,10 +1,10 @@
-"""The rendered overlay's containers as a container engine runs them outside Kubernetes.
+"""The rendered overlay's containers as podman runs them outside Kubernetes.
 
 Each container of each workload (Deployment, StatefulSet, Job) is read off its pod template with
 what the kubelet would give it: the image, command and arguments, the environment resolved from
 its ConfigMaps (`envFrom` and `valueFrom`), the pod's and the container's security context
 merged, the emptyDir and ConfigMap volumes it mounts, its memory and CPU limits, its ports and
-its readiness probe. `podman_argv` turns one into a `podman run` with the same constraints, for
+its readiness probe. `run_argv` turns one into a `podman run` with the same constraints, for
 `make rehearse` (smartbank.deploy.rehearse_pods).
 
 What has no equivalent outside a cluster is refused rather than guessed: a Secret or field
@@ -70,7 +70,7 @@ class Container:
     readiness: Probe | None = None
     init: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)
-    unsupported: str | None = None  # why it cannot run outside a cluster (podman_argv refuses)
+    unsupported: str | None = None  # why it cannot run outside a cluster (run_argv refuses)
 
 
 def config_maps(documents: Iterable[Doc]) -> dict[str, dict[str, str]]:
@@ -224,7 +224,7 @@ def cpus(quantity: str) -> str:
     return quantity
 
 
-def podman_argv(
+def run_argv(
     c: Container,
     *,
     name: str,
