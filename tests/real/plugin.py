@@ -30,9 +30,10 @@ from smartbank.local.real.jaeger import running_jaeger
 from smartbank.local.real.kafka import running_kafka
 from smartbank.local.real.process import Running
 
+# Kafka and Cassandra serve their metrics through the JMX exporter, as in the cluster.
 STARTERS: dict[str, Callable[[Path], AbstractContextManager[Any]]] = {
-    "cassandra": running_cassandra,
-    "kafka": running_kafka,
+    "cassandra": lambda root: running_cassandra(root, metrics_port=0),
+    "kafka": lambda root: running_kafka(root, metrics_port=0),
     "jaeger": running_jaeger,
 }
 

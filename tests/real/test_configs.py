@@ -18,6 +18,7 @@ def test_versions_come_from_the_pinned_build_inputs() -> None:
         ("kafka", "4.1.2"),
         ("cassandra", "5.0.9"),
         ("jaeger", "1.75.0"),
+        ("jmx-exporter", "1.0.1"),
     ]
 
 

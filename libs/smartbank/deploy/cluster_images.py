@@ -23,11 +23,11 @@ from pathlib import Path
 import yaml
 
 from smartbank.deploy import podman
-from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS, WHOLE_PROJECT_IMAGES, image
+from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS, TARGET_IMAGES, image
 from smartbank.registry import SERVICES
 
 Run = Callable[[Sequence[str]], None]
-BUILT = {image(s.name) for s in SERVICES} | set(WHOLE_PROJECT_IMAGES)
+BUILT = {image(s.name) for s in SERVICES} | set(TARGET_IMAGES)
 BASE_IMAGE = re.compile(r"^ARG PYTHON_IMAGE=(\S+)$", re.M)
 
 

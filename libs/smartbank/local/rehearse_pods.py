@@ -19,7 +19,9 @@ podman and runc run, and debootstrap builds a Debian image from Debian's package
 4. **Pods.** The rendered dev overlay's containers (smartbank.deploy.podman) that are built here,
    each with its pod's user, read-only root, dropped capabilities, no privilege escalation,
    seccomp, memory and CPU limits, volumes and environment. The cassandra-schema Job runs
-   first and must exit 0; then every Deployment with replicas starts and must pass its
+   first and must exit 0, and so must the init containers built here that run beside an
+   upstream image (Kafka's and Cassandra's JMX exporter copy, as those pods' users); then
+   every Deployment with replicas starts and must pass its
    readiness probe; inside each, the process must be the pod's user with no capabilities,
    no_new_privs and a seccomp filter, and its root must refuse a write. Last, the test image's
    own target (pytest tests/contract) runs with the integration-tests Job's settings against
@@ -323,7 +325,7 @@ def memory_mib(name: str) -> float:
 
 
 def ours(container: podman.Container, built: set[str]) -> bool:
-    return container.image in built and not container.init
+    return container.image in built
 
 
 def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
@@ -348,7 +350,15 @@ def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
             report.fail(f"Job {SCHEMA_JOB} exited {code}: {logs(names[-1])}")
             return
         report.ok(f"Job {SCHEMA_JOB} ran as its pod runs it and exited 0")
-        deployments = [c for c in everything if c.kind == "Deployment"]
+        for init in [c for c in everything if c.init]:  # beside an upstream image's container
+            names.append(start(init, scratch, hosts, suffix=f"-{init.name}"))
+            code = wait_exit(names[-1], JOB_TIMEOUT_S)
+            what = f"{init.workload}'s init container {init.name} (uid {init.user})"
+            if code != 0:
+                report.fail(f"{what} exited {code}: {logs(names[-1])}")
+            else:
+                report.ok(f"{what} ran as its pod runs it and exited 0")
+        deployments = [c for c in everything if c.kind == "Deployment" and not c.init]
         started = []
         for container in deployments:
             if replicas.get(container.workload, 1) == 0:

@@ -61,3 +61,17 @@ def test_the_build_context_holds_what_the_dockerfile_copies() -> None:
     sources = re.findall(r"^COPY (?!--from)(.+) \S+$", DOCKERFILE, re.M)
     for source in (s for line in sources for s in line.split()):
         assert source.split("/")[0] in allowed, f"{source} is not in the build context"
+
+
+def test_the_jmx_exporter_image_holds_the_agent_the_real_parts_tests_load() -> None:
+    """The same version and digest as deploy/local-real/jmx-exporter, whose rules tests/real
+    checks against a real broker and node; the digest is checked in the build."""
+    jmx = stage("jmx-exporter")
+    version = re.search(r"^ARG JMX_EXPORTER_VERSION=(\S+)$", jmx, re.M)
+    digest = re.search(r"^ARG JMX_EXPORTER_SHA256=([0-9a-f]{64})$", jmx, re.M)
+    assert version and digest
+    pom = (ROOT / "deploy/local-real/jmx-exporter/pom.xml").read_text()
+    assert f"<version>{version.group(1)}</version>" in pom
+    lock = (ROOT / "deploy/local-real/jmx-exporter/jars.sha256").read_text()
+    assert f"{digest.group(1)}  jmx_prometheus_javaagent-{version.group(1)}.jar" in lock
+    assert "sha256sum --check --strict" in jmx and "${JMX_EXPORTER_SHA256}" in jmx

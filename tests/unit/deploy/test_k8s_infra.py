@@ -137,3 +137,48 @@ def test_the_dashboards_trace_links_open_jaeger_through_a_provisioned_data_sourc
         panes = json.loads(unquote(link["url"].split("panes=", 1)[1]))
         (pane,) = panes.values()
         assert pane["datasource"] in uids and pane["queries"][0]["datasource"] == k8s_infra.TRACES
+
+
+AGENT = re.compile(r"-javaagent:(/[^\s=]+)=(\d+):(/[^\s\"]+)")
+
+
+@pytest.mark.parametrize("target", ["overlays/dev", "overlays/prod"])
+@pytest.mark.parametrize("name", k8s_infra.JMX_EXPORTED)
+def test_kafka_and_cassandra_load_the_jmx_exporter_with_their_rules(target: str, name: str) -> None:
+    """The agent the init container copies, the rules the ConfigMap mounts (the files
+    tests/real checks against real parts), on the port the pod declares and Prometheus keeps."""
+    from tests.unit.deploy.k8s_render import objects
+
+    configs = objects(target, "ConfigMap")
+    statefulset = objects(target, "StatefulSet")[name]
+    spec = statefulset["spec"]["template"]["spec"]
+    (init,) = [c for c in spec["initContainers"] if c["name"] == "jmx-exporter"]
+    main = spec["containers"][0]
+    if name == "kafka":  # the broker's own exec in start.sh, so no other kafka-*.sh takes the port
+        script = next(c for n, c in configs.items() if n.startswith("kafka-scripts"))
+        options = script["data"]["start.sh"].split("exec /opt/kafka/bin/kafka-server-start.sh")[0]
+        options = options.rsplit("\n", 2)[-2]
+        assert options.startswith("export KAFKA_OPTS=")
+    else:
+        options = {e["name"]: e.get("value", "") for e in main["env"]}["JVM_EXTRA_OPTS"]
+    (jar, port, rules), *others = AGENT.findall(options)
+    assert not others
+    mounts = {m["mountPath"]: m["name"] for m in main["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    # The jar: copied by the init container into the emptyDir the JVM's container mounts.
+    assert init["image"] == "smartbank-jmx-exporter" and init["command"][-1] == "/jmx/"
+    assert init["command"][-2].rsplit("/", 1)[1] == jar.rsplit("/", 1)[1]
+    assert mounts[jar.rsplit("/", 1)[0]] == "jmx" and "emptyDir" in volumes["jmx"]
+    assert {m["name"] for m in init["volumeMounts"]} == {"jmx"}
+    # The rules: the ConfigMap of deploy/k8s/base/infra/jmx/, the file of this part.
+    directory, file = rules.rsplit("/", 1)
+    config_map = volumes[mounts[directory]]["configMap"]["name"]
+    assert config_map.startswith("jmx-exporter-rules")
+    assert configs[config_map]["data"][file] == (INFRA / "jmx" / f"{name}.yaml").read_text()
+    # The port: declared as `metrics`, which Prometheus's `infra` job keeps.
+    declared = {p["name"]: p["containerPort"] for p in main["ports"]}
+    assert declared["metrics"] == int(port) == k8s_infra.JMX_PORT
+    scrape = yaml.safe_load((INFRA / "prometheus/prometheus.yml").read_text())
+    (job,) = [j for j in scrape["scrape_configs"] if j["job_name"] == "infra"]
+    keep = {r.get("regex") for r in job["relabel_configs"] if r.get("action") == "keep"}
+    assert {"smartbank;infra", "metrics"} <= keep

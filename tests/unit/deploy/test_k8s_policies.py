@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from smartbank.deploy.k8s import push_sink as k8s_push_sink
-from smartbank.deploy.k8s.infra import SEEDED_SERVICES
+from smartbank.deploy.k8s.infra import JMX_EXPORTED, JMX_PORT, SEEDED_SERVICES
 from smartbank.deploy.k8s.policies import edge_targets
 from smartbank.registry import ENVOY_ADMIN_PORT, SERVICES, spec
 from smartbank.serve import load_service
@@ -95,6 +95,15 @@ def test_prometheus_scrapes_every_service_and_envoy(target: str) -> None:
         metrics = [p for p in ports(name) if p not in EDGE_PORTS]
         for port in metrics:
             assert allowed(target, prometheus, labels(target, name), port), f"{name}:{port}"
+
+
+@pytest.mark.parametrize("target", OVERLAYS)
+def test_prometheus_scrapes_kafka_and_cassandra_and_no_service_scrapes_them(target: str) -> None:
+    prometheus = labels(target, "prometheus")
+    for name in JMX_EXPORTED:
+        assert allowed(target, prometheus, labels(target, name), JMX_PORT), name
+        for caller in ("card-processing", "transactions", "grafana"):
+            assert not allowed(target, labels(target, caller), labels(target, name), JMX_PORT)
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -94,7 +94,11 @@ def test_every_image_built_here_is_built_from_the_stand_in_base_with_skaffolds_a
         for key, value in artifact["docker"].get("buildArgs", {}).items():
             assert f"{key}={value}" in argv
     targets = {argv[-2]: argv[argv.index("--target") + 1] for argv in argvs if "--target" in argv}
-    assert targets == {"smartbank-test": "test", "smartbank-schema": "schema"}
+    assert targets == {
+        "smartbank-test": "test",
+        "smartbank-schema": "schema",
+        "smartbank-jmx-exporter": "jmx-exporter",
+    }
 
 
 def test_every_dev_container_built_here_can_be_run_outside_a_cluster() -> None:

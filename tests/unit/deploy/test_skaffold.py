@@ -15,11 +15,15 @@ def test_checked_in_skaffold_yaml_is_the_render() -> None:
 
 def test_every_service_has_one_artifact_from_the_one_dockerfile() -> None:
     config = yaml.safe_load(skaffold.rendered())
-    whole = len(skaffold.WHOLE_PROJECT_IMAGES)
+    whole = len(skaffold.TARGET_IMAGES)
     artifacts = config["build"]["artifacts"][:-whole]
     assert [a["docker"]["buildArgs"]["SERVICE"] for a in artifacts] == [s.name for s in SERVICES]
     targets = {a["image"]: a["docker"]["target"] for a in config["build"]["artifacts"][-whole:]}
-    assert targets == {"smartbank-test": "test", "smartbank-schema": "schema"}
+    assert targets == {
+        "smartbank-test": "test",
+        "smartbank-schema": "schema",
+        "smartbank-jmx-exporter": "jmx-exporter",
+    }
     docker = [a["docker"] for a in config["build"]["artifacts"]]
     assert {d["dockerfile"] for d in docker} == {"docker/Dockerfile"}
     assert (ROOT / "docker/Dockerfile").is_file()
@@ -91,7 +95,7 @@ def test_a_service_image_depends_on_libs_and_its_own_package_only() -> None:
         arguments = artifact["docker"].get("buildArgs", {})
         copied = copied_sources(dockerfile, arguments)
         assert {"libs", "protos", "pyproject.toml"} <= copied
-        if artifact["image"] in skaffold.WHOLE_PROJECT_IMAGES:
+        if artifact["image"] in skaffold.TARGET_IMAGES:
             assert "services" in copied  # the test and schema images: every service
             continue
         own = f"services/{arguments['SERVICE_PACKAGE']}"

@@ -32,6 +32,10 @@ TRACES = {"type": "jaeger", "uid": "jaeger"}
 # Where one swipe's trace starts: the edge, then card-api (services/README's trace tree).
 TRACE_LINKS = (("Card swipes in Jaeger", "card-api"), ("Public API calls in Jaeger", "api"))
 RATE = "[$__rate_interval]"
+# The JVM parts that serve their metrics through Prometheus' JMX exporter agent, on this port
+# (deploy/k8s/base/infra/jmx/; smartbank.local.real.jmx runs the same rules locally).
+JMX_EXPORTED = ("kafka", "cassandra")
+JMX_PORT = 9404
 
 
 def _labels(name: str, component: str = "infra") -> dict[str, str]:
@@ -49,13 +53,18 @@ def topics_configmap() -> dict[str, Any]:
 
 
 def prometheus_egress() -> dict[str, Any]:
-    """Prometheus may reach each service's /metrics port and every Envoy's admin port."""
+    """Prometheus may reach each service's /metrics port, every Envoy's admin port, and the
+    JMX exporter of Kafka and Cassandra."""
     ports = sorted({s.port for s in SERVICES} | {ENVOY_ADMIN_PORT})
     services = {**PART_OF, "app.kubernetes.io/component": "service"}
     edge = {**PART_OF, "app.kubernetes.io/name": "edge"}
     rules = [
         {"to": [{"podSelector": {"matchLabels": services}}], "ports": _tcp(*ports)},
         {"to": [{"podSelector": {"matchLabels": edge}}], "ports": _tcp(ENVOY_ADMIN_PORT)},
+        *(
+            {"to": [{"podSelector": {"matchLabels": _labels(name)}}], "ports": _tcp(JMX_PORT)}
+            for name in JMX_EXPORTED
+        ),
     ]
     return _egress_policy("prometheus-scrape", _labels("prometheus"), rules)
 
@@ -149,6 +158,38 @@ PANELS: list[tuple[str, list[tuple[str, str, str, list[tuple[str, str]]]]]] = [
              "dead-lettered {{group}} {{topic}}"),
           ("sum by (group, topic) (increase(smartbank_events_retried_total[1h]))",
              "retried {{group}} {{topic}}")]),
+    ]),
+    ("Kafka and Cassandra", [
+        ("Kafka messages in per topic", "short", "Messages the broker appended, per second.",
+         [(f"sum by (topic) (rate(kafka_server_messagesin_total{RATE}))", "{{topic}}")]),
+        ("Kafka partitions at risk", "short",
+         "Under-replicated and offline partitions (both 0 when healthy), active controllers (1).",
+         [("sum(kafka_server_underreplicatedpartitions)", "under-replicated"),
+          ("sum(kafka_controller_offlinepartitionscount)", "offline"),
+          ("sum(kafka_controller_activecontrollercount)", "active controllers")]),
+        ("Kafka request time p99", "ms", "Produce and consumer fetch, arrival to answer.",
+         [('max by (request) (kafka_network_request_time_ms{quantile="0.99"})',
+             "{{request}}")]),
+        ("Kafka log size per topic", "bytes", "What each topic holds on the brokers' disks.",
+         [("sum by (topic) (kafka_log_size_bytes)", "{{topic}}")]),
+        ("Cassandra client latency p99", "s", "Reads and writes the nodes coordinated.",
+         [('max by (operation) (cassandra_client_request_latency_seconds{quantile="0.99"})',
+             "{{operation}}")]),
+        ("Cassandra timeouts, unavailables and drops", "short",
+         "Per second: too few replicas in time, too few up, messages dropped past their timeout.",
+         [(f"sum by (operation) (rate(cassandra_client_request_timeouts_total{RATE}))",
+             "timeout {{operation}}"),
+          (f"sum by (operation) (rate(cassandra_client_request_unavailables_total{RATE}))",
+             "unavailable {{operation}}"),
+          (f"sum by (verb) (rate(cassandra_dropped_messages_total{RATE})) > 0",
+             "dropped {{verb}}")]),
+        ("Cassandra requests per second", "reqps", "Client reads and writes.",
+         [(f"sum by (operation) (rate(cassandra_client_requests_total{RATE}))",
+             "{{operation}}")]),
+        ("Cassandra data on disk", "bytes", "What each node stores (its live SSTables).",
+         [("sum by (pod) (cassandra_storage_load_bytes)", "{{pod}}")]),
+        ("Cassandra pending compactions", "short", "Compactions waiting to run, per node.",
+         [("sum by (pod) (cassandra_compaction_pending_tasks)", "{{pod}}")]),
     ]),
     ("Envoy", [
         ("Upstream requests by cluster", "reqps", "What each Envoy sends to each upstream.",

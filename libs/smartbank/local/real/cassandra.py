@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from smartbank.local.real import parts
+from smartbank.local.real import jmx, parts
 from smartbank.local.real.process import Launch, Running, free_port, listening, started
 
 # From conf/jvm17-server.options of Cassandra 5.0.
@@ -109,10 +109,12 @@ def write_config(
     return config
 
 
-def jvm_options(data_dir: Path, heap_mb: int) -> list[str]:
+def jvm_options(data_dir: Path, heap_mb: int, metrics_port: int | None = None) -> list[str]:
     lib = parts.cassandra().require() / "lib"
     jamm = sorted(lib.glob("jamm-*.jar"))  # measures memtables; cassandra-env.sh loads it so
     agent = [f"-javaagent:{jamm[0]}"] if jamm else []
+    if metrics_port:
+        agent.append(jmx.agent("cassandra", metrics_port))
     modules = [o for m in EXPORTS for o in ("--add-exports", f"{m}=ALL-UNNAMED")]
     modules += [o for m in OPENS for o in ("--add-opens", f"{m}=ALL-UNNAMED")]
     paths = [
@@ -132,11 +134,15 @@ def launch(
     storage_port: int,
     overrides: Mapping[str, Any] | None = None,
     heap_mb: int = 512,
+    metrics_port: int | None = None,
 ) -> Launch:
+    """The node; with `metrics_port`, serving its metrics there as the cluster's pods do."""
     write_config(data_dir, native_port, storage_port, overrides or {})
     main = "org.apache.cassandra.service.CassandraDaemon"
-    argv = [parts.java(), *jvm_options(data_dir, heap_mb), main]
-    return Launch("cassandra", argv, data_dir / "cassandra.log", f"127.0.0.1:{native_port}")
+    argv = [parts.java(), *jvm_options(data_dir, heap_mb, metrics_port), main]
+    metrics = f"127.0.0.1:{metrics_port}" if metrics_port else ""
+    log = data_dir / "cassandra.log"
+    return Launch("cassandra", argv, log, f"127.0.0.1:{native_port}", metrics=metrics)
 
 
 def ready(address: str, timeout: float = 5.0) -> bool:
@@ -163,8 +169,11 @@ def running_cassandra(
     port: int = 0,
     overrides: Mapping[str, Any] | None = None,
     timeout: float = 180.0,
+    metrics_port: int | None = None,
 ) -> Iterator[Running]:
-    """A node whose CQL port is `port` (a free one if 0); `.launch.address` is `host:port`."""
-    how = launch(data_dir, port or free_port(), free_port(), overrides)
+    """A node whose CQL port is `port` (a free one if 0); `.launch.address` is `host:port`,
+    and `.launch.metrics` where it serves its metrics (with `metrics_port`; 0: a free port)."""
+    metrics = (metrics_port or free_port()) if metrics_port is not None else None
+    how = launch(data_dir, port or free_port(), free_port(), overrides, metrics_port=metrics)
     with started(how, lambda: ready(how.address), timeout) as running:
         yield running

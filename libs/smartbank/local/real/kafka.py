@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from smartbank.local.real import parts
+from smartbank.local.real import jmx, parts
 from smartbank.local.real.process import (
     Launch,
     PartFailed,
@@ -76,16 +76,21 @@ def write_config(data_dir: Path, port: int, controller_port: int) -> Path:
     return config
 
 
-def java_argv(data_dir: Path, main: list[str]) -> list[str]:
+def java_argv(data_dir: Path, main: list[str], options: Sequence[str] = ()) -> list[str]:
     lib = parts.kafka().require() / "lib"
     logging = f"-Dlog4j2.configurationFile={data_dir / 'log4j2.properties'}"
-    return [parts.java(), *HEAP, *JVM, logging, "-cp", f"{lib}/*", *main]
+    return [parts.java(), *HEAP, *JVM, *options, logging, "-cp", f"{lib}/*", *main]
 
 
-def launch(data_dir: Path, port: int, controller_port: int) -> Launch:
+def launch(
+    data_dir: Path, port: int, controller_port: int, metrics_port: int | None = None
+) -> Launch:
+    """The broker; with `metrics_port`, serving its metrics there as the cluster's pods do."""
     config = write_config(data_dir, port, controller_port)
-    argv = java_argv(data_dir, ["kafka.Kafka", str(config)])
-    return Launch("kafka", argv, data_dir / "kafka.log", address=f"127.0.0.1:{port}")
+    agent = [jmx.agent("kafka", metrics_port)] if metrics_port else []
+    argv = java_argv(data_dir, ["kafka.Kafka", str(config)], agent)
+    metrics = f"127.0.0.1:{metrics_port}" if metrics_port else ""
+    return Launch("kafka", argv, data_dir / "kafka.log", f"127.0.0.1:{port}", metrics=metrics)
 
 
 def format_storage(data_dir: Path) -> None:
@@ -125,10 +130,16 @@ async def _describe(bootstrap: str, *, seconds: float) -> bool:
 
 @contextmanager
 def running_kafka(
-    data_dir: Path, port: int = 0, controller_port: int = 0, timeout: float = 90.0
+    data_dir: Path,
+    port: int = 0,
+    controller_port: int = 0,
+    timeout: float = 90.0,
+    metrics_port: int | None = None,
 ) -> Iterator[Running]:
-    """A broker on `port` (a free one if 0); `.launch.address` is its bootstrap address."""
-    how = launch(data_dir, port or free_port(), controller_port or free_port())
+    """A broker on `port` (a free one if 0); `.launch.address` is its bootstrap address, and
+    `.launch.metrics` where it serves its metrics (with `metrics_port`; 0: a free port)."""
+    metrics = (metrics_port or free_port()) if metrics_port is not None else None
+    how = launch(data_dir, port or free_port(), controller_port or free_port(), metrics)
     format_storage(data_dir)
     with started(how, lambda: ready(how.address), timeout) as running:
         yield running

@@ -85,8 +85,13 @@ def jaeger() -> Part:
     return Part("jaeger", go_version())
 
 
+def jmx_exporter() -> Part:
+    """Prometheus' JMX exporter agent, which Kafka and Cassandra load to serve their metrics."""
+    return Part("jmx-exporter", pom_version("jmx-exporter"))
+
+
 def all_parts() -> list[Part]:
-    return [kafka(), cassandra(), jaeger()]
+    return [kafka(), cassandra(), jaeger(), jmx_exporter()]
 
 
 def java() -> str:

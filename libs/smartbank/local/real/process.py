@@ -32,6 +32,7 @@ class Launch:
     log: Path
     address: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    metrics: str = ""  # host:port of its Prometheus metrics, if it serves them
 
 
 @dataclass

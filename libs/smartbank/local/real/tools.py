@@ -77,6 +77,7 @@ def missing(parts: list[str]) -> list[str]:
         "kafka": [lambda: check_java("kafka"), lambda: which(MAVEN)],
         "cassandra": [lambda: check_java("cassandra"), lambda: which(MAVEN)],
         "jaeger": [check_go],
+        "jmx-exporter": [lambda: which(MAVEN)],
     }
     problems: list[str] = []
     for name in parts:

@@ -53,4 +53,7 @@ PROPERTIES
 
 echo "node ${ordinal} of ${replicas}, voters ${voters}"
 /opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t "${KAFKA_CLUSTER_ID}" -c "$config"
+# The broker alone loads the JMX exporter agent (port `metrics`): the storage tool above and any
+# kafka-*.sh run in this container would otherwise try to take its port too.
+export KAFKA_OPTS="${KAFKA_OPTS:-} -javaagent:/jmx/jmx_prometheus_javaagent.jar=9404:/etc/jmx/kafka.yaml"
 exec /opt/kafka/bin/kafka-server-start.sh "$config"
