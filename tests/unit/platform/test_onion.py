@@ -4,9 +4,6 @@ import json
 import logging
 
 import httpx
-import pytest
-
-pytestmark = pytest.mark.asyncio
 
 
 async def test_expired_budget_is_refused_before_any_work(probe_url):

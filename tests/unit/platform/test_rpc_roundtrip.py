@@ -9,8 +9,6 @@ from smartbank.errors import ServiceError
 from smartbank.rpc import RpcClient
 from smartbank.settings import PlatformSettings
 
-pytestmark = pytest.mark.asyncio
-
 
 async def test_typed_error_is_rebuilt_by_the_client(probe_settings):
     client = RpcClient("tester", probe_settings)
