@@ -14,7 +14,7 @@ help:
 	@echo "make run    install, build and start the local stack (Ctrl-C stops it); INFRA=real runs"
 	@echo "            it on Apache Kafka, Apache Cassandra and Jaeger (installed first: real-parts)"
 	@echo "make test   install, build, lint and run every test"
-	@echo "make lint   ruff, mypy and hadolint (docker/Dockerfile)"
+	@echo "make lint   ruff, mypy and hadolint (docker/)"
 	@echo "make fuzz   the card protocol's property test, long and random (FUZZ_EXAMPLES=2000)"
 	@echo "make lock   regenerate requirements/*.lock, the hashed locks the images install, and"
 	@echo "            requirements/dev.txt, the pins every local venv (make install) is held to"
@@ -59,7 +59,7 @@ lint: build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs services tests
-	$(BIN)/hadolint docker/Dockerfile
+	$(BIN)/hadolint docker/Dockerfile docker/jmx-exporter/Dockerfile
 
 # Every test, then the same code against the real parts: see test-real. The real parts are
 # fetched first (needs Java 17, Maven and Go); when that cannot be done, locally the tests that
@@ -156,7 +156,7 @@ real-parts: $(INSTALLED)
 
 # After a version change in deploy/local-real/*/pom.xml: re-resolve and rewrite jars.sha256.
 real-relock: $(INSTALLED)
-	$(BIN)/python -m smartbank.local.real.install --relock kafka cassandra
+	$(BIN)/python -m smartbank.local.real.install --relock kafka cassandra jmx-exporter
 
 # tests/real (timed-out conditional writes, a killed node, trace export to Jaeger), the storage
 # contract suite's Cassandra cases and the event contract suite on Apache Kafka; each part

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import urllib.request
 import uuid
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from smartbank.deploy.k8s import infra
@@ -31,8 +31,7 @@ def dashboard_metrics(prefix: str) -> set[str]:
 
 
 def served(part: Running) -> dict[str, list[str]]:
-    with urllib.request.urlopen(f"http://{part.launch.metrics}/metrics", timeout=10) as answer:
-        text = answer.read().decode()
+    text = httpx.get(f"http://{part.launch.metrics}/metrics", timeout=10, trust_env=False).text
     samples: dict[str, list[str]] = {}
     for line in text.splitlines():
         if line and not line.startswith("#") and (match := SAMPLE.match(line)):

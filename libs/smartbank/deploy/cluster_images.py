@@ -22,12 +22,11 @@ from pathlib import Path
 
 import yaml
 
-from smartbank.deploy import podman
-from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS, TARGET_IMAGES, image
-from smartbank.registry import SERVICES
+from smartbank.deploy import podman, skaffold
+from smartbank.deploy.skaffold import DOCKERFILE, OVERLAYS
 
 Run = Callable[[Sequence[str]], None]
-BUILT = {image(s.name) for s in SERVICES} | set(TARGET_IMAGES)
+BUILT = {str(a["image"]) for a in skaffold.render()["build"]["artifacts"]}
 BASE_IMAGE = re.compile(r"^ARG PYTHON_IMAGE=(\S+)$", re.M)
 
 

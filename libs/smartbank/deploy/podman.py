@@ -5,7 +5,7 @@ what the kubelet would give it: the image, command and arguments, the environmen
 its ConfigMaps (`envFrom` and `valueFrom`), the pod's and the container's security context
 merged, the emptyDir and ConfigMap volumes it mounts, its memory and CPU limits, its ports and
 its readiness probe. `run_argv` turns one into a `podman run` with the same constraints, for
-`make rehearse` (smartbank.deploy.rehearse_pods).
+`make rehearse` (smartbank.local.rehearse_pods).
 
 What has no equivalent outside a cluster is refused rather than guessed: a Secret or field
 reference that the overlay really sets, a volume kind other than emptyDir or ConfigMap. An
@@ -57,6 +57,7 @@ class Container:
     env: Mapping[str, str]
     user: int | None
     group: int | None
+    fs_group: int | None
     run_as_non_root: bool
     read_only_root: bool
     no_new_privileges: bool
@@ -116,7 +117,9 @@ def container(
     pod_security = spec.get("securityContext") or {}
     security = {**pod_security, **(raw.get("securityContext") or {})}
     limits = (raw.get("resources") or {}).get("limits") or {}
-    ports = {p.get("name"): p["containerPort"] for p in raw.get("ports") or []}
+    ports = {
+        p.get("name") or str(i): p["containerPort"] for i, p in enumerate(raw.get("ports") or [])
+    }
     env: dict[str, str] = {}
     volumes: tuple[Mount, ...] = ()
     unsupported = None
@@ -135,6 +138,7 @@ def container(
         env=env,
         user=security.get("runAsUser"),
         group=security.get("runAsGroup"),
+        fs_group=pod_security.get("fsGroup"),
         run_as_non_root=bool(security.get("runAsNonRoot")),
         read_only_root=bool(security.get("readOnlyRootFilesystem")),
         no_new_privileges=security.get("allowPrivilegeEscalation") is False,
@@ -159,7 +163,10 @@ def environment(
     env: dict[str, str] = {}
     for source in raw.get("envFrom") or []:
         if "configMapRef" in source:
-            env |= config_map(maps, source["configMapRef"])
+            ref = source["configMapRef"]
+            if ref.get("optional") and ref["name"] not in maps:
+                continue  # absent and optional: the kubelet sets nothing from it
+            env |= config_map(maps, ref)
         elif "secretRef" in source:
             ref = source["secretRef"]
             if ref["name"] in known_secrets or not ref.get("optional"):
@@ -240,8 +247,10 @@ def run_argv(
     if c.unsupported:
         raise Unsupported(f"{c.workload}/{c.name}: {c.unsupported}")
     argv = ["run", "--detach", "--name", name, "--network", "host"]
-    if c.user is not None:
-        argv += ["--user", f"{c.user}:{c.group if c.group is not None else c.user}"]
+    if c.user is not None:  # without runAsGroup, the image's group, as the kubelet leaves it
+        argv += ["--user", f"{c.user}:{c.group}" if c.group is not None else str(c.user)]
+    if c.fs_group is not None:  # the volumes' group, which the container's processes join
+        argv += ["--group-add", str(c.fs_group)]
     if c.read_only_root:
         argv += ["--read-only", "--read-only-tmpfs=false"]
     argv += [f"--cap-drop={cap}" for cap in c.dropped]
@@ -257,7 +266,8 @@ def run_argv(
     for mount in c.mounts:
         if mount.files is None:
             size = f",size={memory(mount.size)}" if mount.size else ""
-            argv += ["--tmpfs", f"{mount.target}:rw,mode=1777{size}"]
+            access = "ro" if mount.read_only else "rw"
+            argv += ["--tmpfs", f"{mount.target}:{access},mode=1777{size}"]
         else:
             argv += ["--volume", f"{files[mount.target]}:{mount.target}:ro"]
     argv += [f"--add-host={host}:{address}" for host, address in hosts.items()]

@@ -36,9 +36,10 @@ TEST_IMAGE = "smartbank-test"
 SCHEMA_IMAGE = "smartbank-schema"
 # The images with every service in them, each a Dockerfile target.
 WHOLE_PROJECT_IMAGES = {TEST_IMAGE: "test", SCHEMA_IMAGE: "schema"}
-# Prometheus' JMX exporter agent for Kafka's and Cassandra's pods (Dockerfile target).
+# Prometheus' JMX exporter agent for Kafka's and Cassandra's pods: a context of its own, which
+# holds nothing but its Dockerfile, so no edit elsewhere rebuilds it.
 JMX_EXPORTER_IMAGE = "smartbank-jmx-exporter"
-TARGET_IMAGES = {**WHOLE_PROJECT_IMAGES, JMX_EXPORTER_IMAGE: "jmx-exporter"}
+JMX_EXPORTER_CONTEXT = "docker/jmx-exporter"
 # Every Job: a Job's pod template cannot change, so a second deploy within a Job's TTL (a
 # `skaffold run` after another, `dev --cleanup=false`) would fail with `field is immutable`.
 RECREATED_JOBS = ("integration-tests", "cassandra-schema", "kafka-topics")
@@ -90,8 +91,13 @@ def render() -> dict[str, Any]:
                         "context": ".",
                         "docker": {"dockerfile": DOCKERFILE, "target": target},
                     }
-                    for name, target in TARGET_IMAGES.items()
+                    for name, target in WHOLE_PROJECT_IMAGES.items()
                 ),
+                {
+                    "image": JMX_EXPORTER_IMAGE,
+                    "context": JMX_EXPORTER_CONTEXT,
+                    "docker": {"dockerfile": "Dockerfile"},
+                },
             ],
         },
         "manifests": manifests("dev"),

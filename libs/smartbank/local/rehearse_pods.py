@@ -10,10 +10,10 @@ podman and runc run, and debootstrap builds a Debian image from Debian's package
    imported as `localhost/smartbank-rehearse-python:3.11-bookworm` and passed as the build
    argument PYTHON_IMAGE. It stands in for python:3.11.15-slim-bookworm: the same Debian
    release, Debian's own Python 3.11 in /usr/bin instead of python.org's in /usr/local/bin.
-2. **Build.** Every skaffold artifact (one image per service, and the test target) from
-   docker/Dockerfile with skaffold's build arguments; podman keeps the layers, so a second run
-   only rebuilds what changed. The host's CA bundle (PIP_CERT), if set, is mounted for pip
-   during the build only: it is in no layer.
+2. **Build.** Every skaffold artifact (one image per service, the test and schema targets, and
+   docker/jmx-exporter) with skaffold's contexts and build arguments; podman keeps the layers,
+   so a second run only rebuilds what changed. The host's CA bundle (PIP_CERT), if set, is
+   mounted for pip during the build only: it is in no layer.
 3. **Real parts.** Apache Cassandra, Apache Kafka and Jaeger from `make real-parts` on loopback
    at the cluster's ports (9042, 9092, 4318), the topics as the kafka-topics Job creates them.
 4. **Pods.** The rendered dev overlay's containers (smartbank.deploy.podman) that are built here,
@@ -46,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -58,10 +57,10 @@ from smartbank.deploy import podman, skaffold
 from smartbank.deploy.cluster_images import render
 from smartbank.deploy.rehearse import CACHE
 from smartbank.events.topics import ensure_topics
+from smartbank.local.launcher import health
 from smartbank.local.launcher.infra.real import TOPIC_PARTITIONS
 from smartbank.local.launcher.ports import taken
 from smartbank.local.real import cassandra, jaeger, kafka, parts
-from smartbank.local.real.process import listening
 from smartbank.registry import topics
 
 PODMAN = ["podman", "--cgroup-manager=cgroupfs", "--runtime=runc"]
@@ -146,7 +145,8 @@ def build_argv(artifact: Mapping[str, object], base: str, secrets: Sequence[str]
     """`podman build` of one skaffold artifact, from the stand-in base."""
     docker = artifact["docker"]
     assert isinstance(docker, dict)
-    argv = ["build", "--network", "host", "--file", str(docker["dockerfile"])]
+    dockerfile = Path(str(artifact["context"]), str(docker["dockerfile"]))  # skaffold's: relative
+    argv = ["build", "--network", "host", "--file", str(dockerfile)]
     argv += ["--build-arg", f"PYTHON_IMAGE={base}"]
     for key, value in (docker.get("buildArgs") or {}).items():
         argv += ["--build-arg", f"{key}={value}"]
@@ -185,13 +185,21 @@ def build_images(base: str, report: Report) -> None:
             report.ok(f"built {artifact['image']} in {seconds:.0f} s ({int(size) / 2**20:.0f} MiB)")
 
 
-@contextmanager
-def real_parts(root: Path) -> Iterator[None]:
-    """Cassandra, Kafka and Jaeger at the cluster's ports, the topics created."""
+def check_ports_free(containers: Sequence[podman.Container]) -> None:
+    """Every port the parts and the containers take on the host's network must be free: a port
+    already answering would pass a container's probe before the container does."""
     ports = {CASSANDRA_PORT: "Cassandra", KAFKA_PORT: "Kafka", jaeger.OTLP_HTTP_PORT: "Jaeger"}
+    for container in containers:
+        probed = (container.readiness.port,) if container.readiness else ()
+        ports |= {port: container.workload for port in (*container.ports, *probed)}
     if busy := taken(ports):
         names = ", ".join(f"{port} ({what})" for port, what in busy.items())
         raise SystemExit(f"rehearse needs these ports, which are in use: {names} (`make run`?)")
+
+
+@contextmanager
+def real_parts(root: Path) -> Iterator[None]:
+    """Cassandra, Kafka and Jaeger at the cluster's ports, the topics created."""
     for part in parts.all_parts():
         part.require()
     with ExitStack() as stack:
@@ -253,15 +261,14 @@ def wait_exit(name: str, timeout: float) -> int:
     return int(code)
 
 
-def probe_ok(probe: podman.Probe) -> bool:
-    if probe.path is None:
-        return listening(probe.port)
-    try:
-        url = f"http://{LOOPBACK}:{probe.port}{probe.path}"
-        with urllib.request.urlopen(url, timeout=3) as answer:
-            return 200 <= answer.status < 400
-    except OSError:
-        return False
+def probe_ok(name: str, probe: podman.Probe) -> bool:
+    """The kubelet's probe, as the launcher probes its processes (no proxy, a bounded wait)."""
+    where = (
+        f"http://{LOOPBACK}:{probe.port}{probe.path}"
+        if probe.path
+        else f"tcp://{LOOPBACK}:{probe.port}"
+    )
+    return health.probe(health.Component(name, "pod", where)).ready
 
 
 def wait_ready(name: str, probe: podman.Probe, began: float) -> float:
@@ -270,7 +277,7 @@ def wait_ready(name: str, probe: podman.Probe, began: float) -> float:
     while time.monotonic() - began < timeout:
         if engine("inspect", "--format", "{{.State.Running}}", name).strip() != "true":
             raise RuntimeError(f"{name} exited: {logs(name)}")
-        if probe_ok(probe):
+        if probe_ok(name, probe):
             return time.monotonic() - began
         time.sleep(0.5)
     raise RuntimeError(f"{name} not ready within {timeout:.0f} s: {logs(name)}")
@@ -302,6 +309,8 @@ def confinement(name: str) -> dict[str, object]:
 def confinement_problems(container: podman.Container, seen: Mapping[str, object]) -> list[str]:
     """What differs between the container's process and its pod's security context."""
     problems = []
+    if container.run_as_non_root and seen["uid"] == 0:
+        problems.append("runs as root, which runAsNonRoot refuses")
     if container.user is not None and seen["uid"] != container.user:
         problems.append(f"runs as uid {seen['uid']}, not {container.user}")
     if container.group is not None and seen["gid"] != container.group:
@@ -338,6 +347,7 @@ def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
     }
     services = [d["metadata"]["name"] for d in documents if d.get("kind") == "Service"]
     hosts = {name: LOOPBACK for name in services}
+    check_ports_free(everything)
     with tempfile.TemporaryDirectory(prefix=PREFIX) as scratch_dir, ExitStack() as stack:
         scratch = Path(scratch_dir)
         stack.enter_context(real_parts(scratch / "parts"))

@@ -167,13 +167,14 @@ def test_kafka_and_cassandra_load_the_jmx_exporter_with_their_rules(target: str,
     volumes = {v["name"]: v for v in spec["volumes"]}
     # The jar: copied by the init container into the emptyDir the JVM's container mounts.
     assert init["image"] == "smartbank-jmx-exporter" and init["command"][-1] == "/jmx/"
+    assert init["command"][:2] == ["cp", "-f"]  # a rerun replaces the read-only copy
     assert init["command"][-2].rsplit("/", 1)[1] == jar.rsplit("/", 1)[1]
     assert mounts[jar.rsplit("/", 1)[0]] == "jmx" and "emptyDir" in volumes["jmx"]
     assert {m["name"] for m in init["volumeMounts"]} == {"jmx"}
     # The rules: the ConfigMap of deploy/k8s/base/infra/jmx/, the file of this part.
     directory, file = rules.rsplit("/", 1)
     config_map = volumes[mounts[directory]]["configMap"]["name"]
-    assert config_map.startswith("jmx-exporter-rules")
+    assert config_map.startswith(f"{name}-jmx-rules")
     assert configs[config_map]["data"][file] == (INFRA / "jmx" / f"{name}.yaml").read_text()
     # The port: declared as `metrics`, which Prometheus's `infra` job keeps.
     declared = {p["name"]: p["containerPort"] for p in main["ports"]}

@@ -3,6 +3,8 @@ and the `podman run` that keeps each one's constraints."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from smartbank.deploy import podman, skaffold
@@ -10,6 +12,7 @@ from smartbank.local import rehearse_pods
 from tests.unit.deploy.k8s_render import documents
 
 ULIMITS = {"nofile": 16384, "nproc": 4096}
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def dev_containers() -> dict[tuple[str, str], podman.Container]:
@@ -90,15 +93,14 @@ def test_every_image_built_here_is_built_from_the_stand_in_base_with_skaffolds_a
     argvs = [rehearse_pods.build_argv(a, "base:1", ["/ca:/run/ca:ro"]) for a in artifacts]
     for artifact, argv in zip(artifacts, argvs, strict=True):
         assert "PYTHON_IMAGE=base:1" in argv and "/ca:/run/ca:ro" in argv
-        assert argv[-2:] == [artifact["image"], "."]
+        assert argv[-2:] == [artifact["image"], artifact["context"]]
+        dockerfile = argv[argv.index("--file") + 1]
+        assert Path(dockerfile) == Path(artifact["context"], artifact["docker"]["dockerfile"])
+        assert (ROOT / dockerfile).is_file()
         for key, value in artifact["docker"].get("buildArgs", {}).items():
             assert f"{key}={value}" in argv
     targets = {argv[-2]: argv[argv.index("--target") + 1] for argv in argvs if "--target" in argv}
-    assert targets == {
-        "smartbank-test": "test",
-        "smartbank-schema": "schema",
-        "smartbank-jmx-exporter": "jmx-exporter",
-    }
+    assert targets == {"smartbank-test": "test", "smartbank-schema": "schema"}
 
 
 def test_every_dev_container_built_here_can_be_run_outside_a_cluster() -> None:
@@ -121,4 +123,28 @@ def test_confinement_is_judged_against_the_pods_security_context() -> None:
     assert rehearse_pods.confinement_problems(app, held) == []
     loose = {**held, "uid": 0, "cap_eff": "00000000a80425fb", "no_new_privs": "0"}
     loose |= {"seccomp": "0", "root": "writable"}
-    assert len(rehearse_pods.confinement_problems(app, loose)) == 5
+    assert len(rehearse_pods.confinement_problems(app, loose)) == 6  # root, and not 10001
+
+
+def test_what_the_kubelet_leaves_to_the_image_or_skips_podman_leaves_too() -> None:
+    """No runAsGroup: the image's group; fsGroup: a supplementary group; a readOnly emptyDir:
+    mounted read-only; an optional ConfigMap that is absent: nothing from it."""
+    pod = {
+        "kind": "Deployment",
+        "metadata": {"name": "w"},
+        "spec": {"template": {"spec": {
+            "securityContext": {"runAsUser": 1000, "fsGroup": 2000},
+            "volumes": [{"name": "shared", "emptyDir": {}}],
+            "containers": [{
+                "name": "c", "image": "i",
+                "envFrom": [{"configMapRef": {"name": "absent", "optional": True}}],
+                "volumeMounts": [{"name": "shared", "mountPath": "/s", "readOnly": True}],
+            }],
+        }}},
+    }  # fmt: skip
+    (container,) = podman.containers([pod])
+    assert container.unsupported is None and container.env == {}
+    argv = podman.run_argv(container, name="n", image="i", files={}, hosts={}, ulimits={})
+    joined = " ".join(argv)
+    assert "--user 1000 " in joined and "--group-add 2000" in joined
+    assert "--tmpfs /s:ro,mode=1777" in joined

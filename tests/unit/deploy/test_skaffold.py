@@ -15,17 +15,16 @@ def test_checked_in_skaffold_yaml_is_the_render() -> None:
 
 def test_every_service_has_one_artifact_from_the_one_dockerfile() -> None:
     config = yaml.safe_load(skaffold.rendered())
-    whole = len(skaffold.TARGET_IMAGES)
-    artifacts = config["build"]["artifacts"][:-whole]
-    assert [a["docker"]["buildArgs"]["SERVICE"] for a in artifacts] == [s.name for s in SERVICES]
-    targets = {a["image"]: a["docker"]["target"] for a in config["build"]["artifacts"][-whole:]}
-    assert targets == {
-        "smartbank-test": "test",
-        "smartbank-schema": "schema",
-        "smartbank-jmx-exporter": "jmx-exporter",
-    }
-    docker = [a["docker"] for a in config["build"]["artifacts"]]
-    assert {d["dockerfile"] for d in docker} == {"docker/Dockerfile"}
+    *ours, jmx = config["build"]["artifacts"]
+    services = ours[: len(SERVICES)]
+    assert [a["docker"]["buildArgs"]["SERVICE"] for a in services] == [s.name for s in SERVICES]
+    targets = {a["image"]: a["docker"]["target"] for a in ours[len(SERVICES) :]}
+    assert targets == {"smartbank-test": "test", "smartbank-schema": "schema"}
+    assert {(a["context"], a["docker"]["dockerfile"]) for a in ours} == {(".", "docker/Dockerfile")}
+    # The JMX exporter agent: a context holding its Dockerfile and nothing else.
+    assert jmx["image"] == skaffold.JMX_EXPORTER_IMAGE
+    context = ROOT / jmx["context"]
+    assert [p.name for p in context.iterdir()] == [jmx["docker"]["dockerfile"]]
     assert (ROOT / "docker/Dockerfile").is_file()
 
 
@@ -92,10 +91,12 @@ def test_a_service_image_depends_on_libs_and_its_own_package_only() -> None:
     config = yaml.safe_load(skaffold.rendered())
     packages = {f"services/{s.package}" for s in SERVICES}
     for artifact in config["build"]["artifacts"]:
+        if artifact["context"] != ".":
+            continue  # the JMX exporter's context: nothing but its Dockerfile (test above)
         arguments = artifact["docker"].get("buildArgs", {})
         copied = copied_sources(dockerfile, arguments)
         assert {"libs", "protos", "pyproject.toml"} <= copied
-        if artifact["image"] in skaffold.TARGET_IMAGES:
+        if artifact["image"] in skaffold.WHOLE_PROJECT_IMAGES:
             assert "services" in copied  # the test and schema images: every service
             continue
         own = f"services/{arguments['SERVICE_PACKAGE']}"

@@ -1,6 +1,8 @@
-"""`make real-parts`: fetch Apache Kafka, Apache Cassandra and Jaeger into the cache.
+"""`make real-parts`: fetch Apache Kafka, Apache Cassandra, Jaeger and Prometheus' JMX exporter
+agent into the cache.
 
-python -m smartbank.local.real.install [--check] [--relock] [kafka|cassandra|jaeger ...]
+python -m smartbank.local.real.install [--check] [--relock] [PART ...]   # kafka, cassandra,
+                                                                      # jaeger, jmx-exporter
 
 A part already in the cache is skipped, so a second run costs a few stat calls. `--check`
 fetches nothing: it exits 0 when every part named is present, 1 otherwise. A missing or too

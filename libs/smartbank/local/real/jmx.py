@@ -13,8 +13,6 @@ from pathlib import Path
 from smartbank.local.real import parts
 
 RULES = parts.INPUTS.parents[0] / "k8s" / "base" / "infra" / "jmx"
-# The port the cluster's pods serve the agent's metrics on (named `metrics` in their spec).
-POD_PORT = 9404
 
 
 def rules(part: str) -> Path:
