@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import json
 import os
 import resource
@@ -46,9 +47,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -82,21 +83,21 @@ TEST_JOB = "integration-tests"
 # What runc may set without CAP_SYS_RESOURCE (a sandbox's root may lack it): explicit limits at
 # or below the host's hard ones, high enough for a service.
 ULIMITS = {"nofile": 16384, "nproc": 4096}
+Starter = Callable[[podman.Container], str]  # starts a container, returns its name
 
 
 @dataclass
 class Report:
-    lines: list[str] = field(default_factory=list)
+    """Each outcome printed as it comes; `failed` once any was a failure."""
+
     failed: bool = False
 
     def ok(self, what: str) -> None:
-        self.lines.append(f"ok   {what}")
-        print(self.lines[-1], flush=True)
+        print(f"ok   {what}", flush=True)
 
     def fail(self, what: str) -> None:
         self.failed = True
-        self.lines.append(f"FAIL {what}")
-        print(self.lines[-1], flush=True)
+        print(f"FAIL {what}", flush=True)
 
 
 def engine(*args: str, timeout: float = 120.0, check: bool = True) -> str:
@@ -205,12 +206,8 @@ def real_parts(root: Path) -> Iterator[None]:
     with ExitStack() as stack:
         stack.enter_context(cassandra.running_cassandra(root / "cassandra", CASSANDRA_PORT))
         stack.enter_context(kafka.running_kafka(root / "kafka", KAFKA_PORT))
-        free = jaeger.Ports.free()
-        stack.enter_context(
-            jaeger.running_jaeger(
-                root / "jaeger", jaeger.Ports(jaeger.OTLP_HTTP_PORT, free.query, free.query_grpc)
-            )
-        )
+        ports = dataclasses.replace(jaeger.Ports.free(), otlp_http=jaeger.OTLP_HTTP_PORT)
+        stack.enter_context(jaeger.running_jaeger(root / "jaeger", ports))
         bootstrap = f"{LOOPBACK}:{KAFKA_PORT}"
         asyncio.run(ensure_topics(bootstrap, topics(), partitions=TOPIC_PARTITIONS))
         yield
@@ -273,14 +270,13 @@ def probe_ok(name: str, probe: podman.Probe) -> bool:
 
 def wait_ready(name: str, probe: podman.Probe, began: float) -> float:
     """Seconds from `began` (the container's start) to its probe's first pass."""
-    timeout = READY_TIMEOUT_S
-    while time.monotonic() - began < timeout:
+    while time.monotonic() - began < READY_TIMEOUT_S:
         if engine("inspect", "--format", "{{.State.Running}}", name).strip() != "true":
             raise RuntimeError(f"{name} exited: {logs(name)}")
         if probe_ok(name, probe):
             return time.monotonic() - began
         time.sleep(0.5)
-    raise RuntimeError(f"{name} not ready within {timeout:.0f} s: {logs(name)}")
+    raise RuntimeError(f"{name} not ready within {READY_TIMEOUT_S:.0f} s: {logs(name)}")
 
 
 def logs(name: str, lines: int = 15) -> str:
@@ -333,13 +329,25 @@ def memory_mib(name: str) -> float:
     return number * {"kB": 1 / 1024, "MB": 1e6 / 2**20, "GB": 1e9 / 2**20}.get(unit, 1.0)
 
 
-def ours(container: podman.Container, built: set[str]) -> bool:
-    return container.image in built
+def run_to_exit(
+    report: Report, what: str, container: podman.Container, names: list[str], start_: Starter
+) -> bool:
+    """Run `container` until it exits and report it (with its log's last line); True on 0."""
+    names.append(start_(container))
+    began = time.monotonic()
+    code = wait_exit(names[-1], JOB_TIMEOUT_S)
+    seconds = time.monotonic() - began
+    if code != 0:
+        report.fail(f"{what} exited {code}: {logs(names[-1], 40)}")
+        return False
+    tail = logs(names[-1], lines=3).strip().splitlines()
+    report.ok(f"{what} exited 0 ({seconds:.0f} s){': ' + tail[-1] if tail else ''}")
+    return True
 
 
 def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
     built = {str(a["image"]) for a in skaffold.render()["build"]["artifacts"]}
-    everything = [c for c in podman.containers(documents) if ours(c, built)]
+    everything = [c for c in podman.containers(documents) if c.image in built]
     replicas = {
         d["metadata"]["name"]: d["spec"].get("replicas", 1)
         for d in documents
@@ -353,47 +361,35 @@ def rehearse_pods(report: Report, documents: list[podman.Doc]) -> None:
         stack.enter_context(real_parts(scratch / "parts"))
         names: list[str] = []
         stack.callback(lambda: [engine("rm", "--force", n, check=False) for n in names])
+
+        def start_(container: podman.Container, suffix: str = "") -> str:
+            return start(container, scratch, hosts, suffix=suffix)
+
         (schema,) = [c for c in everything if c.workload == SCHEMA_JOB]
-        names.append(start(schema, scratch, hosts))
-        code = wait_exit(names[-1], JOB_TIMEOUT_S)
-        if code != 0:
-            report.fail(f"Job {SCHEMA_JOB} exited {code}: {logs(names[-1])}")
-            return
-        report.ok(f"Job {SCHEMA_JOB} ran as its pod runs it and exited 0")
+        if not run_to_exit(report, f"Job {SCHEMA_JOB}, as its pod runs it,", schema, names, start_):
+            return  # the services would wait for a schema that is not there
         for init in [c for c in everything if c.init]:  # beside an upstream image's container
-            names.append(start(init, scratch, hosts, suffix=f"-{init.name}"))
-            code = wait_exit(names[-1], JOB_TIMEOUT_S)
-            what = f"{init.workload}'s init container {init.name} (uid {init.user})"
-            if code != 0:
-                report.fail(f"{what} exited {code}: {logs(names[-1])}")
-            else:
-                report.ok(f"{what} ran as its pod runs it and exited 0")
+            what = f"{init.workload}'s init container {init.name}, as uid {init.user},"
+            suffixed = functools.partial(start_, suffix=f"-{init.name}")
+            run_to_exit(report, what, init, names, suffixed)
         deployments = [c for c in everything if c.kind == "Deployment" and not c.init]
         started = []
         for container in deployments:
             if replicas.get(container.workload, 1) == 0:
                 report.ok(f"{container.workload}: 0 replicas in dev, not started")
                 continue
-            names.append(start(container, scratch, hosts))
+            names.append(start_(container))
             started.append((container, names[-1], time.monotonic()))
         for container, name, since in started:
             check_pod(report, container, name, since)
         (tests,) = [c for c in everything if c.workload == TEST_JOB]
         target = dataclasses.replace(tests, command=(), args=())  # the image's CMD: its target
-        names.append(start(target, scratch, hosts, suffix="-target"))
-        began = time.monotonic()
-        code = wait_exit(names[-1], JOB_TIMEOUT_S)
-        summary = logs(names[-1], lines=3).strip().splitlines()
-        outcome = summary[-1] if summary else ""
-        seconds = time.monotonic() - began
-        if code != 0:
-            report.fail(f"the test image's target exited {code}: {logs(names[-1], 40)}")
-        else:
-            report.ok(f"the test image's target, as {TEST_JOB} runs: {outcome} ({seconds:.0f} s)")
+        what = f"the test image's target, as {TEST_JOB} runs,"
+        run_to_exit(report, what, target, names, functools.partial(start_, suffix="-target"))
 
 
 def check_pod(report: Report, container: podman.Container, name: str, since: float) -> None:
-    what = f"{container.workload}"
+    what = container.workload
     if container.readiness is None:
         report.fail(f"{what} has no readiness probe")
         return
