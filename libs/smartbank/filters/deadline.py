@@ -1,44 +1,41 @@
-"""Deadline: turn the caller's remaining budget into an absolute deadline on arrival.
+"""Deadline and caller identity: the call context a request is served in.
 
-A request whose budget is already spent (it waited in a socket or the event loop past its
-caller's deadline) is refused before any work is done; otherwise the call context (request id,
-deadline) is bound for everything downstream, including RPC calls, which pass on only what is
-left. Behind the edge proxy, arrival is when the edge received the request, not when this
-process got round to it.
+The caller's remaining budget becomes an absolute deadline on arrival. A request whose budget
+is already spent (it waited in a socket or the event loop past its caller's deadline) is
+refused before any work is done; otherwise the context (request id, deadline, and which service
+calls on behalf of which principal) is bound for everything downstream, including RPC calls,
+which pass on only what is left. Behind the edge proxy, arrival is when the edge received the
+request, not when this process got round to it.
+
+Inside the mesh the identity headers are trusted: the edge strips them from outside traffic and
+the api sets the principal only after checking a token. Handlers read `context.current()`.
 """
 
 from __future__ import annotations
 
 import time
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from smartbank import context, errors
 
 
-def headers_of(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ())}
+def first_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name; of a repeated header, its first value."""
+    headers: dict[str, str] = {}
+    for key, value in scope.get("headers", ()):
+        name = key.decode("latin-1")
+        if name not in headers:
+            headers[name] = value.decode("latin-1")
+    return headers
 
 
-class DeadlineFilter:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = headers_of(scope)
-        arrived = context.edge_arrival(headers.get(context.ARRIVED_AT_MS))
-        if arrived is None:
-            arrived = time.monotonic()
-        request_id = scope.get("state", {}).get("request_id")
-        if request_id:
-            headers[context.REQUEST_ID] = request_id
-        ctx = context.CallContext.from_headers(headers, arrived=arrived)
-        if ctx.expired():
-            raise errors.timeout(
-                "deadline_exceeded", "the request's deadline had passed on arrival"
-            )
-        with context.bound(ctx):
-            await self.app(scope, receive, send)
+def call_context(headers: dict[str, str]) -> context.CallContext:
+    """The context to serve a request in, from its headers; refused when its time is up."""
+    arrived = context.edge_arrival(headers.get(context.ARRIVED_AT_MS))
+    if arrived is None:
+        arrived = time.monotonic()
+    ctx = context.CallContext.from_headers(headers, arrived=arrived)
+    if ctx.expired():
+        raise errors.timeout("deadline_exceeded", "the request's deadline had passed on arrival")
+    return ctx

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from smartbank import errors
 from smartbank.errors import ServiceError
@@ -30,42 +30,21 @@ def to_service_error(exc: BaseException) -> ServiceError:
     return ServiceError("internal_service.unexpected", "internal error")
 
 
-async def send_error(send: Send, error: ServiceError, trace_id: str = "") -> None:
+async def send_error(send: Send, error: ServiceError) -> None:
+    """Answer with the error's status and typed body; the onion adds the trace and request ids."""
     body = orjson.dumps(error.to_dict())
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    if trace_id:
-        headers.append((b"x-trace-id", trace_id.encode()))
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-class ErrorFilter:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            where = (scope.get("method"), scope.get("path"))
-            if isinstance(exc, StorageError):
-                log.warning("storage fault in %s %s: %s", *where, exc)
-            elif not isinstance(exc, ServiceError):
-                log.exception("unhandled error in %s %s", *where)
-            if not started:
-                trace_id = scope.get("state", {}).get("trace_id", "")
-                await send_error(send, to_service_error(exc), trace_id)
+def report(exc: Exception, scope: Scope) -> None:
+    """Log a failure once: a storage fault as a warning, a bug with its traceback."""
+    where = (scope.get("method"), scope.get("path"))
+    if isinstance(exc, StorageError):
+        log.warning("storage fault in %s %s: %s", *where, exc)
+    elif not isinstance(exc, ServiceError):
+        log.exception("unhandled error in %s %s", *where)

@@ -79,8 +79,8 @@ class RateLimiter:
             del self._buckets[key]
 
 
-class RateLimitFilter:
-    """Refuses a request when its token's or its address's bucket is empty.
+class RateLimits:
+    """Which bucket a request takes from: its token's, and its address's.
 
     The address is the one the edge proxy saw: Envoy (`use_remote_address`) appends its peer
     to `X-Forwarded-For`, so the trustworthy entry is the last one `trusted_proxies` counts
@@ -90,14 +90,12 @@ class RateLimitFilter:
 
     def __init__(
         self,
-        app: ASGIApp,
         per_token: RateLimiter | None = None,
         per_address: RateLimiter | None = None,
         exempt_paths: Iterable[str] = QUIET_PATHS,
         trusted_proxies: int = 1,
         prefixes: tuple[str, ...] = ("/",),
     ) -> None:
-        self.app = app
         self.per_token = per_token
         self.per_address = per_address
         self.exempt_paths = frozenset(exempt_paths)
@@ -105,8 +103,8 @@ class RateLimitFilter:
         self.prefixes = prefixes
 
     @classmethod
-    def configured(cls, app: ASGIApp, settings: PlatformSettings) -> ASGIApp:
-        """The filter as the service's settings ask for it; the bare app when both are off."""
+    def configured(cls, settings: PlatformSettings) -> RateLimits | None:
+        """The limits the service's settings ask for; None when both are off."""
         burst = settings.rate_limit_burst
 
         def limiter(rate: float) -> RateLimiter | None:
@@ -117,28 +115,16 @@ class RateLimitFilter:
             limiter(settings.rate_limit_per_address),
         )
         if per_token is None and per_address is None:
-            return app
+            return None
         prefixes = tuple(p.strip() for p in settings.rate_limit_paths.split(",") if p.strip())
-        return cls(app, per_token, per_address, prefixes=prefixes or ("/",))
+        return cls(per_token, per_address, prefixes=prefixes or ("/",))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] in self.exempt_paths
-            or not scope["path"].startswith(self.prefixes)
-        ):
-            await self.app(scope, receive, send)
-            return
-        wait = self._wait(scope)
-        if wait is None:
-            await self.app(scope, receive, send)
-            return
-        await refuse(send, wait, scope.get("state", {}).get("trace_id", ""))
-
-    def _wait(self, scope: Scope) -> float | None:
+    def wait(self, scope: Scope) -> float | None:
         """Seconds to wait when a bucket is empty, None when the request may go on."""
-        token = bearer_token(scope)
-        checks = [(self.per_token, token), (self.per_address, self.client_address(scope))]
+        path = scope["path"]
+        if path in self.exempt_paths or not path.startswith(self.prefixes):
+            return None
+        checks = [(self.per_token, bearer_token(scope)), (self.per_address, self.address(scope))]
         for limiter, key in checks:
             if limiter is not None and key is not None:
                 allowed, wait = limiter.allow(key)
@@ -146,7 +132,7 @@ class RateLimitFilter:
                     return wait
         return None
 
-    def client_address(self, scope: Scope) -> str:
+    def address(self, scope: Scope) -> str:
         forwarded = [
             entry.strip()
             for value in all_headers(scope, b"x-forwarded-for")
@@ -157,6 +143,21 @@ class RateLimitFilter:
             return forwarded[-self.trusted_proxies]
         client = scope.get("client")
         return str(client[0]) if client else ""
+
+
+class RateLimitFilter:
+    """The limits on their own, in front of `app`: what the onion does with them."""
+
+    def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wait = self.limits.wait(scope) if scope["type"] == "http" else None
+        if wait is None:
+            await self.app(scope, receive, send)
+        else:
+            await refuse(send, wait)
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -171,7 +172,8 @@ def all_headers(scope: Scope, name: bytes) -> list[str]:
     return [value.decode("latin-1") for key, value in scope.get("headers", ()) if key == name]
 
 
-async def refuse(send: Send, wait: float, trace_id: str) -> None:
+async def refuse(send: Send, wait: float) -> None:
+    """Answer 429 with `Retry-After`; the onion adds the trace id."""
     seconds = max(1, math.ceil(wait))
     message = f"too many requests; retry after {seconds} s"
     # OAuth's token endpoint requires an `error` key on every error body.
@@ -184,4 +186,4 @@ async def refuse(send: Send, wait: float, trace_id: str) -> None:
             message["headers"].append((b"retry-after", str(seconds).encode()))
         await send(message)
 
-    await send_error(with_retry_after, error, trace_id)
+    await send_error(with_retry_after, error)

@@ -12,6 +12,7 @@ async def test_expired_budget_is_refused_before_any_work(probe_url):
     assert response.status_code == 504
     assert response.json()["code"] == "timeout.deadline_exceeded"
     assert len(response.headers["x-trace-id"]) == 32
+    assert len(response.headers["x-request-id"]) == 32
 
 
 async def test_budget_header_becomes_the_deadline(probe_url):
@@ -72,6 +73,17 @@ async def test_a_storage_fault_is_a_typed_503_that_leaks_nothing(probe_url):
     assert (down.status_code, down.json()["code"]) == (503, "unavailable.storage")
     assert (unknown.status_code, unknown.json()["code"]) == (503, "unavailable.outcome_unknown")
     assert "10.0.0.7" not in down.text + unknown.text
+
+
+async def test_a_storage_fault_is_counted_as_the_503_the_client_got(probe_url, caplog):
+    caplog.set_level(logging.INFO, logger="smartbank.access")
+    async with httpx.AsyncClient(base_url=probe_url) as client:
+        await client.get("/storage/down")
+        text = (await client.get("/metrics")).text
+    line = 'smartbank_http_requests_total{method="GET",route="/storage/{fault}",status="503"} 1.0'
+    assert line in text
+    logged = [r for r in caplog.records if r.name == "smartbank.access"]
+    assert [r.status for r in logged if r.path == "/storage/down"] == [503]
 
 
 async def test_metrics_count_requests_by_route_and_status(probe_url):

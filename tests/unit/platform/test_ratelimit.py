@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from smartbank.filters.ratelimit import RateLimiter, RateLimitFilter
+from smartbank.filters.ratelimit import RateLimiter, RateLimitFilter, RateLimits
 
 EDGE = "10.0.0.9"
 
@@ -36,11 +36,11 @@ async def ok(scope: Scope, receive: Receive, send: Send) -> None:
 @asynccontextmanager
 async def limited(clock: FakeClock, per_token: bool = False) -> AsyncIterator[httpx.AsyncClient]:
     """A client through the filter with two requests of burst and one a second of refill."""
-    app = RateLimitFilter(
-        ok,
+    limits = RateLimits(
         per_token=RateLimiter(1.0, 2, clock) if per_token else None,
         per_address=RateLimiter(1.0, 2, clock),
     )
+    app = RateLimitFilter(ok, limits)
     transport = httpx.ASGITransport(app=app, client=(EDGE, 40_000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -123,7 +123,7 @@ async def test_filter_when_empty_answers_429_with_retry_after() -> None:
 
 async def test_filter_rounds_retry_after_up_to_whole_seconds() -> None:
     clock = FakeClock()
-    app = RateLimitFilter(ok, per_address=RateLimiter(0.4, 1, clock))
+    app = RateLimitFilter(ok, RateLimits(per_address=RateLimiter(0.4, 1, clock)))
     transport = httpx.ASGITransport(app=app, client=(EDGE, 40_000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await client.get("/things")
@@ -141,7 +141,7 @@ async def test_filter_keys_on_the_address_the_edge_appended() -> None:
 
 
 async def test_filter_without_forwarded_header_keys_on_the_peer() -> None:
-    app = RateLimitFilter(ok, per_address=RateLimiter(1.0, 1, FakeClock()))
+    app = RateLimitFilter(ok, RateLimits(per_address=RateLimiter(1.0, 1, FakeClock())))
     peers = [httpx.ASGITransport(app=app, client=(peer, 1)) for peer in ("192.0.2.1", "192.0.2.2")]
     seen = []
     for transport in peers + peers:
@@ -172,7 +172,9 @@ async def test_filter_limits_each_token_across_addresses() -> None:
 async def test_filter_without_token_uses_only_the_address() -> None:
     clock = FakeClock()
     per_token = RateLimiter(1.0, 2, clock)
-    app = RateLimitFilter(ok, per_token=per_token, per_address=RateLimiter(1.0, 5, clock))
+    app = RateLimitFilter(
+        ok, RateLimits(per_token=per_token, per_address=RateLimiter(1.0, 5, clock))
+    )
     transport = httpx.ASGITransport(app=app, client=(EDGE, 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         assert await statuses(client, 3, authorization="Basic abc") == [200, 200, 200]
@@ -182,7 +184,7 @@ async def test_filter_without_token_uses_only_the_address() -> None:
 
 async def test_filter_keeps_token_digests_not_tokens() -> None:
     per_token = RateLimiter(1.0, 2, FakeClock())
-    app = RateLimitFilter(ok, per_token=per_token)
+    app = RateLimitFilter(ok, RateLimits(per_token=per_token))
     transport = httpx.ASGITransport(app=app, client=(EDGE, 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await client.get("/things", headers={"authorization": "Bearer secret"})
