@@ -19,7 +19,7 @@ from typing import Any
 
 from smartbank.local.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
-from tests.bench.loadgen import Pool, open_loop
+from tests.bench.loadgen import Outcome, Pool, open_loop
 from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards
 
 SETTLE_SECONDS = 3.0  # the pipeline delivers the last swipes' events and pushes
@@ -76,25 +76,37 @@ def cpu_per_auth(
     }
 
 
+async def steady(
+    port: int, tokens: list[str], rate: float, seconds: float, run: int
+) -> list[Outcome]:
+    pool = Pool("127.0.0.1", port)
+    outcomes = await open_loop(pool, PATH, message_factory(tokens, run), rate, seconds)
+    pool.close()
+    return outcomes
+
+
 def cpu_at_rate(
     stack: Stack, port: int, tokens: list[str], rate: float, seconds: float, run: int
 ) -> dict[str, Any]:
     """Milliseconds of CPU each process spends per authorisation while `rate` a second arrive
     on schedule: the cost once consumers fetch several events at a time, which swipes sent one
-    after another never let them. The count ends when the last swipes' pushes are out."""
+    after another never let them. As in `cpu_per_auth`, the count runs on for a settle after
+    the last swipe (here SETTLE_SECONDS, for its events and push) and includes the stack's
+    idle polling over the whole window."""
     pids = {n: p["pid"] for n, p in stack.status().items() if p.get("pid")}
     before = snapshot(pids)
-    pool = Pool("127.0.0.1", port)
-    outcomes = asyncio.run(open_loop(pool, PATH, message_factory(tokens, run), rate, seconds))
-    pool.close()
+    outcomes = asyncio.run(steady(port, tokens, rate, seconds, run))
     time.sleep(SETTLE_SECONDS)
     after = snapshot(pids)
     count = len(outcomes)
+    if count == 0:
+        raise ValueError(f"no authorisation sent at {rate}/s for {seconds} s")
     by_process = {n: round((after[n] - before[n]) * 1000 / count, 2) for n in pids}
     busiest = sorted(by_process.items(), key=lambda kv: -kv[1])
     return {
         "rate": rate,
         "count": count,
+        "not_approved": sum(o.body.get("approved") is not True for o in outcomes),
         "cpu_ms_per_auth": round(sum(by_process.values()), 2),
         "by_process": {name: ms for name, ms in busiest if ms > 0},
     }

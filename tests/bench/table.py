@@ -174,7 +174,8 @@ def print_table(r: dict[str, Any]) -> None:
             f"  the same at {at_rate['rate']:.0f}/s",
             f"whole stack {at_rate['cpu_ms_per_auth']:.1f} ms"
             f" ({at_rate['cpu_ms_per_auth'] / floor_swipe:.1f}x floor),"
-            f" card path {card_at_rate:.1f} ms ({card_at_rate / floor_card:.1f}x floor)",
+            f" card path {card_at_rate:.1f} ms ({card_at_rate / floor_card:.1f}x floor),"
+            f" {at_rate['not_approved']} of {at_rate['count']} not approved",
             "",
         ),
         (

@@ -21,7 +21,11 @@ from smartbank import context, errors
 
 
 def first_headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name; of a repeated header, its first value."""
+    """The request's headers by lower-case name; of a repeated header, its first value.
+
+    Only the edge and the sidecars write the internal ones (the edge strips what a client
+    sent and overwrites its arrival stamp), so a repeat is never a client's to choose.
+    """
     headers: dict[str, str] = {}
     for key, value in scope.get("headers", ()):
         name = key.decode("latin-1")

@@ -61,7 +61,6 @@ class Reply:
         self.started = False
         self.span: trace.Span | None = None
         self.trace_id = ""
-        self._outcome_recorded = False
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -75,14 +74,18 @@ class Reply:
         await self._send(message)
 
     def record_outcome(self, status: int, exc: Exception | None = None) -> None:
-        """Name the span and record its status once; a later server failure adds its exception."""
-        if self.span is None:
-            return
-        if not self._outcome_recorded:
-            self._outcome_recorded = True
+        """Name the span after its route and record the status (and a server failure's
+        exception): at the response's start, and again if the request fails after it."""
+        if self.span is not None:
             tracing.finish(self.span, self._scope, status, exc)
-        elif exc is not None and status >= 500:
-            self.span.record_exception(exc)
+
+    def failed(self, exc: Exception) -> int:
+        """The status a failure is recorded with: the server error already sent (an exception
+        handler answered, then re-raised), else the error the exception maps to, even after a
+        2xx start, since a body cut short is a failure too."""
+        if self.started and self.status >= 500:
+            return self.status
+        return errors.to_service_error(exc).status
 
 
 class Onion:
@@ -120,7 +123,9 @@ class Onion:
                 await self._bound(scope, receive, reply.send, headers)
         except Exception as exc:
             errors.report(exc, scope)
-            if not reply.started:
+            if reply.started:
+                reply.status = reply.failed(exc)
+            else:
                 await errors.send_error(reply.send, errors.to_service_error(exc))
         finally:
             if observed:
@@ -139,12 +144,12 @@ class Onion:
             else:
                 await self._bound(scope, receive, reply.send, headers)
         except Exception as exc:
-            sent = reply.status if reply.started else errors.to_service_error(exc).status
-            reply.record_outcome(sent, exc)
+            reply.record_outcome(reply.failed(exc), exc)
             raise
         finally:
             otel_context.detach(token)
             span.end()
+            reply.span = None
 
     async def _bound(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
 from prometheus_client import CollectorRegistry
+from starlette.types import Message, Receive, Scope, Send
 
 from smartbank.errors import ServiceError
+from smartbank.filters import onion
 from smartbank.filters.access_log import log_request
 from smartbank.filters.deadline import call_context, first_headers
 from smartbank.filters.metrics import HttpMetrics
 
 
-def scope_with(*headers: tuple[bytes, bytes]) -> dict[str, object]:
+def scope_with(*headers: tuple[bytes, bytes]) -> dict[str, Any]:
     return {"type": "http", "method": "GET", "path": "/things/1", "headers": list(headers)}
 
 
@@ -67,3 +74,37 @@ def test_log_request_writes_the_fields_of_the_line(caplog: pytest.LogCaptureFixt
         "caller": "card-api",
     }
     assert record.__dict__["duration_ms"] == 12.346
+
+
+async def test_a_crash_after_the_response_started_is_a_server_error() -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    registry = CollectorRegistry()
+
+    async def half_answered(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        raise RuntimeError("the body could not be built")
+
+    app = onion.wrap(
+        half_answered,
+        metrics=HttpMetrics(registry, "probe"),
+        tracer_provider=provider,
+        access_log=False,
+    )
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    await app(scope_with(), receive, send)
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["http.response.status_code"] == 500
+    assert [event.name for event in span.events] == ["exception"]
+    labels = {"method": "GET", "route": "unmatched", "status": "500"}
+    assert registry.get_sample_value("smartbank_http_requests_total", labels) == 1
+    assert sent[0]["status"] == 200 and len(sent) == 1
