@@ -47,15 +47,24 @@ async def swipe(bank: Bank, customer: dict[str, str], amount: int) -> Swipe:
 
 
 async def swipe_stream(
-    bank: Bank, customers: list[dict[str, str]], stop: asyncio.Event, rate: float, limit: float
+    bank: Bank,
+    customers: list[dict[str, str]],
+    stop: asyncio.Event,
+    rate: float,
+    limit: float,
+    answered: list[Swipe] | None = None,
 ) -> list[Swipe]:
     """Swipes at `rate` per second (open loop: one never waits for another) until `stop` is set
-    or `limit` seconds pass; every amount differs, so no two are the same message."""
+    or `limit` seconds pass; every amount differs, so no two are the same message. Each swipe
+    is appended to `answered` as soon as it is answered, for a caller watching the stream."""
     tasks: list[asyncio.Task[Swipe]] = []
     started = time.monotonic()
     while not stop.is_set() and time.monotonic() - started < limit:
         customer = customers[len(tasks) % len(customers)]
-        tasks.append(asyncio.create_task(swipe(bank, customer, 100 + len(tasks))))
+        task = asyncio.create_task(swipe(bank, customer, 100 + len(tasks)))
+        if answered is not None:
+            task.add_done_callback(lambda done: answered.append(done.result()))
+        tasks.append(task)
         next_at = started + len(tasks) / rate
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
     return list(await asyncio.gather(*tasks))

