@@ -14,13 +14,16 @@ import asyncio
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smartbank.local.launcher.stack import Stack
 from smartbank.registry import CARD_NETWORK_PORT, spec
 from tests.bench.loadgen import Outcome, Pool, open_loop
 from tests.bench.workload import PATH, STACK_ENV, message_factory, seed_cards
+
+T = TypeVar("T")
 
 SETTLE_SECONDS = 3.0  # the pipeline delivers the last swipes' events and pushes
 
@@ -57,23 +60,37 @@ async def sequential(port: int, tokens: list[str], count: int, run: int) -> floa
     return time.perf_counter() - started
 
 
-def cpu_per_auth(
-    stack: Stack, port: int, tokens: list[str], count: int, run: int
-) -> dict[str, Any]:
-    """Milliseconds of CPU each process of `stack` spends per authorisation, busiest first."""
+def per_auth(
+    stack: Stack, run: Callable[[], T], settle: float, count: Callable[[T], int]
+) -> tuple[T, dict[str, Any]]:
+    """`run()`'s result, and what each process of `stack` spent on CPU, from its start to
+    `settle` seconds after it, per authorisation (`count(result)` of them), busiest first."""
     pids = {n: p["pid"] for n, p in stack.status().items() if p.get("pid")}
     before = snapshot(pids)
-    elapsed = asyncio.run(sequential(port, tokens, count, run))
-    time.sleep(1.5)  # let batched span exports land
+    result = run()
+    time.sleep(settle)
     after = snapshot(pids)
-    by_process = {n: round((after[n] - before[n]) * 1000 / count, 2) for n in pids}
+    sent = count(result)
+    if sent == 0:
+        raise ValueError("no authorisation was sent")
+    by_process = {n: round((after[n] - before[n]) * 1000 / sent, 2) for n in pids}
     busiest = sorted(by_process.items(), key=lambda kv: -kv[1])
-    return {
-        "count": count,
-        "mean_latency_ms": round(elapsed * 1000 / count, 2),
+    return result, {
+        "count": sent,
         "cpu_ms_per_auth": round(sum(by_process.values()), 2),
         "by_process": {name: ms for name, ms in busiest if ms > 0},
     }
+
+
+def cpu_per_auth(
+    stack: Stack, port: int, tokens: list[str], count: int, run: int
+) -> dict[str, Any]:
+    """Milliseconds of CPU each process of `stack` spends per authorisation, busiest first.
+    The count runs on 1.5 s after the last one, for batched span exports to land."""
+    elapsed, cpu = per_auth(
+        stack, lambda: asyncio.run(sequential(port, tokens, count, run)), 1.5, lambda _: count
+    )
+    return {**cpu, "mean_latency_ms": round(elapsed * 1000 / count, 2)}
 
 
 async def steady(
@@ -93,23 +110,11 @@ def cpu_at_rate(
     after another never let them. As in `cpu_per_auth`, the count runs on for a settle after
     the last swipe (here SETTLE_SECONDS, for its events and push) and includes the stack's
     idle polling over the whole window."""
-    pids = {n: p["pid"] for n, p in stack.status().items() if p.get("pid")}
-    before = snapshot(pids)
-    outcomes = asyncio.run(steady(port, tokens, rate, seconds, run))
-    time.sleep(SETTLE_SECONDS)
-    after = snapshot(pids)
-    count = len(outcomes)
-    if count == 0:
-        raise ValueError(f"no authorisation sent at {rate}/s for {seconds} s")
-    by_process = {n: round((after[n] - before[n]) * 1000 / count, 2) for n in pids}
-    busiest = sorted(by_process.items(), key=lambda kv: -kv[1])
-    return {
-        "rate": rate,
-        "count": count,
-        "not_approved": sum(o.body.get("approved") is not True for o in outcomes),
-        "cpu_ms_per_auth": round(sum(by_process.values()), 2),
-        "by_process": {name: ms for name, ms in busiest if ms > 0},
-    }
+    outcomes, cpu = per_auth(
+        stack, lambda: asyncio.run(steady(port, tokens, rate, seconds, run)), SETTLE_SECONDS, len
+    )
+    not_approved = sum(o.body.get("approved") is not True for o in outcomes)
+    return {"rate": rate, "not_approved": not_approved, **cpu}
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from smartbank.local.launcher.stack import Stack
 from tests.bench import floor, pipeline
 from tests.bench.authorisations import SECONDS, drive, fresh_stack, summarise
-from tests.bench.cpu import cpu_at_rate, cpu_per_auth, snapshot
+from tests.bench.cpu import cpu_at_rate, cpu_per_auth, snapshot, steady
 from tests.bench.loadgen import Outcome, Pool, open_loop, percentile
 from tests.bench.report import save_report
 from tests.bench.workload import PATH, STACK_ENV, message_factory
@@ -129,10 +129,8 @@ def capacity_rows() -> dict[str, Any]:
 
 async def p50_at(port: int, tokens: list[str], rate: float, run: int) -> float:
     """Authorisation p50 at `rate`, after a warm-up at the same rate (not drive's 50/s)."""
-    pool = Pool("127.0.0.1", port)
-    await open_loop(pool, PATH, message_factory(tokens, 10 * run), rate, 3)
-    outcomes = await open_loop(pool, PATH, message_factory(tokens, 10 * run + 1), rate, SECONDS)
-    pool.close()
+    await steady(port, tokens, rate, 3, 10 * run)
+    outcomes = await steady(port, tokens, rate, SECONDS, 10 * run + 1)
     return float(summarise(outcomes, rate)["p50_ms"])
 
 

@@ -35,11 +35,11 @@ def start(tracer: trace.Tracer, scope: Scope, parent: Context) -> trace.Span:
 def finish(span: trace.Span, scope: Scope, status: int, exc: Exception | None = None) -> None:
     """Name the span after its route and record the outcome; only a 5xx is a server error."""
     route = route_of(scope)
+    attributes: dict[str, str | int] = {"http.response.status_code": status}
     if route != "unmatched":
         span.update_name(f"{scope['method']} {route}")
-        span.set_attributes({"http.route": route, "http.response.status_code": status})
-    else:
-        span.set_attribute("http.response.status_code", status)
+        attributes["http.route"] = route
+    span.set_attributes(attributes)
     if status >= 500:
         if exc is not None:
             span.record_exception(exc)
